@@ -1,0 +1,35 @@
+// Reads the body of a message/delivery-status (RFC 3464 section 2) or
+// message/global-delivery-status (RFC 6533) part: one per-message block, then one block per
+// recipient, each a list of header-style fields separated by blank lines.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace bounced::classifiers {
+
+class FieldBlock {
+ public:
+  void add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+  // First value of a field by case-insensitive name; "" when absent.
+  std::string_view get(std::string_view name) const;
+  bool empty() const { return fields_.empty(); }
+  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+struct DeliveryStatus {
+  FieldBlock per_message;
+  std::vector<FieldBlock> per_recipient;
+};
+
+// Tolerates what real MTAs send: CRLF or LF, folded lines, blank lines inside a block that
+// RFC 3464 forbids, stray lines without a colon (kept as a continuation), and a per-message
+// block that is missing (the first block is taken as a recipient when it names one).
+DeliveryStatus parse_delivery_status(std::string_view text);
+
+}  // namespace bounced::classifiers

@@ -1,0 +1,102 @@
+#include "mime_message.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+namespace bounced::classifiers {
+
+void ensure_gmime_initialized() {
+  static std::once_flag once;
+  std::call_once(once, [] { g_mime_init(); });
+}
+
+GObjectRef<GMimeMessage> parse_message(std::string_view bytes) {
+  ensure_gmime_initialized();
+  GObjectRef<GMimeStream> stream(
+      g_mime_stream_mem_new_with_buffer(bytes.data(), static_cast<size_t>(bytes.size())));
+  GObjectRef<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+  g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
+  return GObjectRef<GMimeMessage>(g_mime_parser_construct_message(parser.get(), nullptr));
+}
+
+std::string header_value(GMimeObject* object, const char* name) {
+  if (object == nullptr) return {};
+  const char* value = g_mime_object_get_header(object, name);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+std::string mime_type(GMimeObject* object) {
+  GMimeContentType* type = g_mime_object_get_content_type(object);
+  if (type == nullptr) return "text/plain";
+  std::string result = std::string(g_mime_content_type_get_media_type(type)) + "/" +
+                       g_mime_content_type_get_media_subtype(type);
+  std::transform(result.begin(), result.end(), result.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return result;
+}
+
+std::string to_utf8(std::string_view bytes, const char* charset) {
+  if (charset != nullptr && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
+      g_ascii_strcasecmp(charset, "us-ascii") != 0) {
+    // GMime maps aliases (x-sjis, ks_c_5601-1987, ...) to names iconv knows.
+    const char* canonical = g_mime_charset_iconv_name(charset);
+    gsize written = 0;
+    char* converted = g_convert_with_fallback(bytes.data(), static_cast<gssize>(bytes.size()),
+                                              "UTF-8", canonical, "?", nullptr, &written, nullptr);
+    if (converted != nullptr) {
+      std::string result(converted, written);
+      g_free(converted);
+      return result;
+    }
+  }
+  if (g_utf8_validate(bytes.data(), static_cast<gssize>(bytes.size()), nullptr)) {
+    return std::string(bytes);
+  }
+  // Undeclared 8-bit text: keep it readable rather than reject it.
+  char* valid = g_utf8_make_valid(bytes.data(), static_cast<gssize>(bytes.size()));
+  std::string result(valid);
+  g_free(valid);
+  return result;
+}
+
+std::string part_text(GMimeObject* object) {
+  if (!GMIME_IS_PART(object)) return {};
+  GMimeDataWrapper* content = g_mime_part_get_content(GMIME_PART(object));
+  if (content == nullptr) return {};
+  GObjectRef<GMimeStream> sink(g_mime_stream_mem_new());
+  g_mime_data_wrapper_write_to_stream(content, sink.get());
+  GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(sink.get()));
+  std::string_view raw(reinterpret_cast<const char*>(bytes->data), bytes->len);
+  GMimeContentType* type = g_mime_object_get_content_type(object);
+  const char* charset = type ? g_mime_content_type_get_parameter(type, "charset") : nullptr;
+  return to_utf8(raw, charset);
+}
+
+void for_each_part(GMimeObject* root, const std::function<void(GMimeObject*)>& visit) {
+  if (root == nullptr) return;
+  if (GMIME_IS_MULTIPART(root)) {
+    GMimeMultipart* multipart = GMIME_MULTIPART(root);
+    const int count = g_mime_multipart_get_count(multipart);
+    for (int i = 0; i < count; ++i) {
+      for_each_part(g_mime_multipart_get_part(multipart, i), visit);
+    }
+    return;
+  }
+  visit(root);
+}
+
+std::vector<std::pair<std::string, std::string>> all_headers(GMimeObject* object) {
+  std::vector<std::pair<std::string, std::string>> result;
+  GMimeHeaderList* list = g_mime_object_get_header_list(object);
+  if (list == nullptr) return result;
+  const int count = g_mime_header_list_get_count(list);
+  result.reserve(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    GMimeHeader* header = g_mime_header_list_get_header_at(list, i);
+    const char* value = g_mime_header_get_value(header);
+    result.emplace_back(g_mime_header_get_name(header), value ? value : "");
+  }
+  return result;
+}
+
+}  // namespace bounced::classifiers

@@ -1,0 +1,109 @@
+#include "original_message.hpp"
+
+#include <re2/re2.h>
+
+#include "mime_message.hpp"
+#include "text_util.hpp"
+
+namespace bounced::classifiers {
+
+namespace {
+
+std::string strip_angles(std::string_view id) {
+  id = trim(id);
+  if (!id.empty() && id.front() == '<') id.remove_prefix(1);
+  if (!id.empty() && id.back() == '>') id.remove_suffix(1);
+  return std::string(trim(id));
+}
+
+// Quoted originals are indented by some MTAs ("    Message-ID: <...>"); GMime needs column 0.
+std::string unindent_header_block(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::string_view line : split_lines(text)) {
+    if (trim(line).empty()) break;
+    std::string_view content = line;
+    const bool continuation = content.size() > 0 && (content.front() == ' ' || content.front() == '\t');
+    std::string_view stripped = trim(content);
+    const size_t colon = stripped.find(':');
+    const bool field = colon != std::string_view::npos && colon > 0 &&
+                       stripped.substr(0, colon).find(' ') == std::string_view::npos;
+    if (continuation && !field) {
+      out.append(" ");
+      out.append(stripped);
+    } else {
+      if (!out.empty()) out.push_back('\n');
+      out.append(stripped);
+    }
+  }
+  out.append("\n\n");
+  return out;
+}
+
+}  // namespace
+
+OriginalMessage original_from_message(GMimeMessage* message,
+                                      const std::vector<std::string>& extra_headers) {
+  OriginalMessage original;
+  if (message == nullptr) return original;
+  GMimeObject* object = GMIME_OBJECT(message);
+  if (const char* id = g_mime_message_get_message_id(message)) original.message_id = strip_angles(id);
+  if (original.message_id.empty()) {
+    original.message_id = strip_angles(header_value(object, "Message-ID"));
+  }
+  original.from = collapse_whitespace(header_value(object, "From"));
+  original.to = collapse_whitespace(header_value(object, "To"));
+  if (const char* subject = g_mime_message_get_subject(message)) original.subject = subject;
+  original.date = header_value(object, "Date");
+  for (const auto& name : extra_headers) {
+    std::string value = header_value(object, name.c_str());
+    if (!value.empty()) original.headers.emplace_back(name, collapse_whitespace(value));
+  }
+  return original;
+}
+
+OriginalMessage original_from_header_text(std::string_view text,
+                                          const std::vector<std::string>& extra_headers) {
+  std::string block(text);
+  if (block.find("\n\n") == std::string::npos && block.find("\r\n\r\n") == std::string::npos) {
+    block.append("\n\n");
+  }
+  auto message = parse_message(block);
+  return original_from_message(message.get(), extra_headers);
+}
+
+OriginalMessage original_from_inline_text(std::string_view body,
+                                          const std::vector<std::string>& extra_headers) {
+  static const re2::RE2 header_start(
+      R"((?mi)^[ \t]*(?:Return-Path|Received|Message-I[Dd]|DKIM-Signature|From|Date|Subject|To|MIME-Version|X-[A-Za-z0-9-]+):[ \t])");
+  static const re2::RE2 message_id(R"((?mi)^[ \t]*Message-I[Dd]:[ \t]*)");
+  // Start from the header block that holds a Message-ID when there is one, so a prose summary
+  // ("Subject: ..." in an Exchange NDR) does not shadow the quoted original.
+  re2::StringPiece match;
+  size_t anchor = std::string_view::npos;
+  if (message_id.Match(body, 0, body.size(), RE2::UNANCHORED, &match, 1)) {
+    anchor = static_cast<size_t>(match.data() - body.data());
+  }
+  if (anchor == std::string_view::npos) {
+    if (!header_start.Match(body, 0, body.size(), RE2::UNANCHORED, &match, 1)) return {};
+    anchor = static_cast<size_t>(match.data() - body.data());
+  }
+  // Walk back to the first header line of the block containing the anchor.
+  size_t begin = anchor;
+  while (begin > 0) {
+    const size_t previous_end = begin - 1;  // the '\n' before this line
+    if (previous_end == 0) {
+      begin = 0;
+      break;
+    }
+    const size_t previous_start = body.rfind('\n', previous_end - 1);
+    const size_t line_start = previous_start == std::string_view::npos ? 0 : previous_start + 1;
+    std::string_view line = body.substr(line_start, previous_end - line_start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (trim(line).empty()) break;
+    begin = line_start;
+  }
+  return original_from_header_text(unindent_header_block(body.substr(begin)), extra_headers);
+}
+
+}  // namespace bounced::classifiers

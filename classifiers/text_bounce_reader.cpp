@@ -1,0 +1,206 @@
+#include "text_bounce_reader.hpp"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+
+#include "smtp_reply.hpp"
+using bounced::rules::find_smtp_reply;
+using bounced::rules::find_status_code;
+using bounced::rules::is_specific_status;
+using bounced::rules::SmtpReply;
+#include "text_util.hpp"
+
+namespace bounced::classifiers {
+
+namespace {
+
+// A diagnostic longer than this is prose we do not need; rules match on its start.
+constexpr size_t kMaxDiagnostic = 1500;
+
+const re2::RE2& address_pattern() {
+  static const re2::RE2 pattern(
+      R"(([A-Za-z0-9._%+\-=/!#$&'*^{|}~]+@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z0-9\-]{2,}))");
+  return pattern;
+}
+
+// Lines that begin the returned original message's header block.
+const re2::RE2& original_header_pattern() {
+  static const re2::RE2 pattern(
+      R"((?m)^(?:Return-Path|Received|DKIM-Signature|Message-I[Dd]|MIME-Version|X-Received|Authentication-Results): )");
+  return pattern;
+}
+
+const re2::RE2& remote_host_pattern() {
+  static const re2::RE2 pattern(
+      R"((?i)(?:host|server|mta|by)\s+([a-z0-9][a-z0-9.\-]*\.[a-z]{2,})\.?\s*(?:\[|\())");
+  return pattern;
+}
+
+// Addresses right after these words are senders or message ids, not failed recipients.
+bool preceded_by_sender_context(std::string_view section, size_t at) {
+  const size_t from = at >= 24 ? at - 24 : 0;
+  const std::string before = to_lower(section.substr(from, at - from));
+  for (std::string_view word : {"message-id", "mail from", "msgid", "in-reply-to", "references",
+                                "return-path", "envelope-from", "sender", "from:", "from=<",
+                                "mail from:<", "smtp.mailfrom"}) {
+    if (before.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+bool is_system_mailbox(std::string_view address) {
+  const std::string local = to_lower(address.substr(0, address.find('@')));
+  return local == "mailer-daemon" || local == "postmaster" || local == "mail-daemon" ||
+         local == "mailerdaemon" || local == "root" || local == "noreply" || local == "no-reply";
+}
+
+struct Occurrence {
+  size_t begin;  // where the address (or recipient line) starts
+  size_t end;    // where the explaining text starts
+  std::string address;
+};
+
+std::vector<Occurrence> occurrences_by_recipient_line(const re2::RE2& line_pattern,
+                                                      std::string_view section) {
+  std::vector<Occurrence> found;
+  re2::StringPiece input(section.data(), section.size());
+  re2::StringPiece groups[2];
+  size_t offset = 0;
+  while (offset < section.size() &&
+         line_pattern.Match(input, offset, section.size(), RE2::UNANCHORED, groups, 2)) {
+    const size_t begin = static_cast<size_t>(groups[0].data() - section.data());
+    const size_t end = begin + groups[0].size();
+    std::string address = normalize_address(std::string_view(groups[1].data(), groups[1].size()));
+    if (!address.empty()) found.push_back({begin, end, std::move(address)});
+    offset = end > offset ? end : offset + 1;
+  }
+  return found;
+}
+
+std::vector<Occurrence> occurrences_by_address(std::string_view section) {
+  std::vector<Occurrence> found;
+  re2::StringPiece input(section.data(), section.size());
+  re2::StringPiece match;
+  size_t offset = 0;
+  while (offset < section.size() &&
+         address_pattern().Match(input, offset, section.size(), RE2::UNANCHORED, &match, 1)) {
+    const size_t begin = static_cast<size_t>(match.data() - section.data());
+    size_t end = begin + match.size();
+    if (end < section.size() && section[end] == '>') ++end;
+    found.push_back({begin, end, normalize_address(std::string_view(match.data(), match.size()))});
+    offset = end;
+  }
+  return found;
+}
+
+bool contains_address(const std::vector<std::string>& list, std::string_view address) {
+  const std::string lowered = to_lower(address);
+  return std::find(list.begin(), list.end(), lowered) != list.end();
+}
+
+}  // namespace
+
+std::string_view failure_section(const FormatCatalog& catalog, const TextBounceFormat* format,
+                                 std::string_view body) {
+  size_t begin = 0;
+  if (format != nullptr && format->section_start) {
+    re2::StringPiece match;
+    if (format->section_start->Match(body, 0, body.size(), RE2::UNANCHORED, &match, 1)) {
+      begin = static_cast<size_t>(match.data() - body.data()) + match.size();
+    }
+  }
+  std::string_view rest = body.substr(begin);
+  size_t end = rest.size();
+  if (format != nullptr && format->section_end) {
+    re2::StringPiece match;
+    if (format->section_end->Match(rest, 0, rest.size(), RE2::UNANCHORED, &match, 1)) {
+      end = static_cast<size_t>(match.data() - rest.data());
+    }
+  }
+  end = std::min(end, catalog.find_original_marker(rest.substr(0, end)));
+  re2::StringPiece header;
+  if (original_header_pattern().Match(rest, 0, end, RE2::UNANCHORED, &header, 1)) {
+    end = static_cast<size_t>(header.data() - rest.data());
+  }
+  return rest.substr(0, end);
+}
+
+std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
+                                              const TextBounceFormat* format,
+                                              const TextBounceInput& input) {
+  const std::string_view section = failure_section(catalog, format, input.body);
+
+  std::vector<Occurrence> occurrences;
+  if (format != nullptr && format->recipient) {
+    occurrences = occurrences_by_recipient_line(*format->recipient, section);
+  }
+  const bool by_line = !occurrences.empty();
+  if (!by_line) {
+    occurrences = occurrences_by_address(section);
+    std::erase_if(occurrences, [&](const Occurrence& o) {
+      if (o.address.empty()) return true;
+      if (!input.failed_recipients.empty()) {
+        return !contains_address(input.failed_recipients, o.address);
+      }
+      return contains_address(input.sender_addresses, o.address) ||
+             is_system_mailbox(o.address) || preceded_by_sender_context(section, o.begin);
+    });
+  }
+
+  // Recipients in order of first appearance; X-Failed-Recipients wins when present.
+  std::vector<std::string> recipients;
+  auto add_recipient = [&](const std::string& address) {
+    const std::string lowered = to_lower(address);
+    for (const auto& known : recipients) {
+      if (to_lower(known) == lowered) return;
+    }
+    recipients.push_back(address);
+  };
+  for (const auto& address : input.failed_recipients) add_recipient(address);
+  for (const auto& o : occurrences) add_recipient(o.address);
+
+  std::vector<RecipientStatus> result;
+  for (const auto& address : recipients) {
+    std::string text;
+    const std::string lowered = to_lower(address);
+    for (size_t i = 0; i < occurrences.size(); ++i) {
+      if (to_lower(occurrences[i].address) != lowered) continue;
+      // The explanation runs to the next recipient (or, by line, the next recipient line).
+      size_t stop = section.size();
+      for (size_t j = i + 1; j < occurrences.size(); ++j) {
+        if (by_line || to_lower(occurrences[j].address) != lowered) {
+          stop = occurrences[j].begin;
+          break;
+        }
+      }
+      const size_t from = occurrences[i].end;
+      if (stop > from) {
+        if (!text.empty()) text.push_back(' ');
+        text.append(section.substr(from, stop - from));
+      }
+      if (by_line) break;
+    }
+    if (trim(text).empty() || occurrences.empty()) text = std::string(section);
+    RecipientStatus status;
+    status.address = address;
+    status.action = "failed";
+    status.diagnostic = collapse_whitespace(text);
+    if (status.diagnostic.size() > kMaxDiagnostic) {
+      size_t cut = kMaxDiagnostic;
+      while (cut > 0 && (static_cast<unsigned char>(status.diagnostic[cut]) & 0xC0) == 0x80) --cut;
+      status.diagnostic.resize(cut);
+    }
+    const SmtpReply reply = find_smtp_reply(status.diagnostic);
+    status.reply_code = reply.reply_code;
+    status.status = reply.status;
+    std::string host;
+    if (re2::RE2::PartialMatch(status.diagnostic, remote_host_pattern(), &host)) {
+      status.remote_mta = to_lower(host);
+    }
+    result.push_back(std::move(status));
+  }
+  return result;
+}
+
+}  // namespace bounced::classifiers

@@ -1,0 +1,11 @@
+# bounced_target_defaults(TARGET): the project's warning and sanitizer flags, per target.
+function(bounced_target_defaults target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wpedantic)
+  if(BOUNCED_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(BOUNCED_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

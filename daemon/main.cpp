@@ -1,0 +1,20 @@
+// bounced - asynchronous bounce processing. See bounced(8).
+//
+// main only wires subcommands; each lives in cli/ with its own options.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"bounced: read bounces, classify them, store and act on them"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("bounced ") + BOUNCED_VERSION);
+  int exit_code = 0;
+  bounced::daemon::cli::register_classify_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  return exit_code;
+}

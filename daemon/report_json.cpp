@@ -1,0 +1,45 @@
+#include "report_json.hpp"
+
+#include <filesystem>
+
+namespace bounced::daemon {
+
+nlohmann::json to_json(const ClassifiedMessage& message) {
+  using nlohmann::json;
+  const auto& report = message.report;
+  json recipients = json::array();
+  for (const auto& [status, verdict] : message.recipients) {
+    recipients.push_back({{"address", status.address},
+                          {"action", status.action},
+                          {"status", status.status},
+                          {"reply_code", status.reply_code},
+                          {"diagnostic", status.diagnostic},
+                          {"remote_mta", status.remote_mta},
+                          {"category", rules::to_string(verdict.category)},
+                          {"reason", verdict.reason},
+                          {"rule", verdict.rule}});
+    if (!status.original_recipient.empty()) {
+      recipients.back()["original_recipient"] = status.original_recipient;
+    }
+    if (!status.feedback_type.empty()) recipients.back()["feedback_type"] = status.feedback_type;
+  }
+  json headers = json::object();
+  for (const auto& [name, value] : report.original.headers) headers[name] = value;
+  json out = {{"file", std::filesystem::path(message.source).filename().string()},
+              {"kind", classifiers::to_string(report.kind)},
+              {"format", report.format},
+              {"recipients", std::move(recipients)},
+              {"original",
+               {{"message_id", report.original.message_id},
+                {"from", report.original.from},
+                {"to", report.original.to},
+                {"subject", report.original.subject},
+                {"headers", std::move(headers)}}},
+              {"verp", report.verp}};
+  if (!report.subtype.empty()) out["subtype"] = report.subtype;
+  if (!report.reporting_mta.empty()) out["reporting_mta"] = report.reporting_mta;
+  if (!message.error.empty()) out["error"] = message.error;
+  return out;
+}
+
+}  // namespace bounced::daemon

@@ -1,0 +1,333 @@
+#include "classifier.hpp"
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "host_pattern.hpp"
+#include "smtp_reply.hpp"
+#include "status_semantics.hpp"
+
+namespace bounced::rules {
+
+namespace {
+
+RE2::Options rule_options() {
+  RE2::Options options;
+  options.set_case_sensitive(false);
+  options.set_log_errors(false);
+  // Large packs need more DFA memory than the default; running out would silently miss.
+  options.set_max_mem(int64_t{256} << 20);
+  return options;
+}
+
+bool glob_matches(std::string_view glob, std::string_view value) {
+  // '*' matches any run of characters; everything else literally.
+  size_t g = 0, v = 0, star = std::string_view::npos, mark = 0;
+  while (v < value.size()) {
+    if (g < glob.size() && glob[g] == '*') {
+      star = g++;
+      mark = v;
+    } else if (g < glob.size() && glob[g] == value[v]) {
+      ++g;
+      ++v;
+    } else if (star != std::string_view::npos) {
+      g = star + 1;
+      v = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.size() && glob[g] == '*') ++g;
+  return g == glob.size();
+}
+
+bool filters_pass(const Rule& rule, std::string_view status, std::string_view reply_code) {
+  auto any = [](const std::vector<std::string>& globs, std::string_view value) {
+    if (globs.empty()) return true;
+    if (value.empty()) return false;
+    return std::any_of(globs.begin(), globs.end(),
+                       [&](const std::string& g) { return glob_matches(g, value); });
+  };
+  return any(rule.status, status) && any(rule.reply_code, reply_code);
+}
+
+bool is_temporary(std::string_view status, std::string_view reply_code) {
+  if (!status.empty()) return status.front() == '4';
+  return !reply_code.empty() && reply_code.front() == '4';
+}
+
+}  // namespace
+
+// One RE2::Set per scope. Each entry points back at its rule and the set it came from.
+struct CompiledGroup {
+  std::unique_ptr<RE2::Set> set;
+  std::vector<const Rule*> rules;
+  std::vector<const RuleSet*> owners;
+  std::vector<std::unique_ptr<RE2>> regexes;  // per rule, for spans and example checks
+  std::string label;
+};
+
+struct Classifier::Compiled {
+  std::vector<CompiledGroup> scoped;  // one per domain/infrastructure set, in load order
+  CompiledGroup defaults;             // every default set merged, in load order
+  std::unordered_map<std::string, std::vector<size_t>> exact_domains;
+  std::vector<std::pair<std::string, size_t>> wildcard_domains;
+  std::vector<std::pair<std::string, size_t>> infrastructure;
+};
+
+Classifier::Classifier() : compiled_(std::make_unique<Compiled>()) {}
+Classifier::~Classifier() = default;
+
+size_t Classifier::rule_count() const {
+  size_t count = 0;
+  for (const auto& set : sets_) count += set.rules.size();
+  return count;
+}
+
+CompileResult Classifier::compile(const std::vector<RuleSet>& sets) {
+  std::shared_ptr<Classifier> classifier(new Classifier());
+  classifier->sets_ = sets;
+  std::vector<RuleDiagnostic> errors;
+  auto add_rules = [&](CompiledGroup& group, const RuleSet& set) {
+    for (const Rule& rule : set.rules) {
+      std::string error;
+      if (group.set->Add(rule.match, &error) < 0) {
+        errors.push_back({rule.source, "rule '" + rule.id + "': invalid regex: " + error, true});
+        continue;
+      }
+      group.rules.push_back(&rule);
+      group.owners.push_back(&set);
+      group.regexes.push_back(std::make_unique<RE2>(rule.match, rule_options()));
+    }
+  };
+  Compiled& compiled = *classifier->compiled_;
+  compiled.defaults.set = std::make_unique<RE2::Set>(rule_options(), RE2::UNANCHORED);
+  compiled.defaults.label = "default";
+  for (const RuleSet& set : classifier->sets_) {
+    if (set.is_default()) {
+      add_rules(compiled.defaults, set);
+      continue;
+    }
+    CompiledGroup group;
+    group.set = std::make_unique<RE2::Set>(rule_options(), RE2::UNANCHORED);
+    group.label = set.name;
+    add_rules(group, set);
+    const size_t index = compiled.scoped.size();
+    for (const auto& domain : set.domains) {
+      if (domain.starts_with("*.")) {
+        compiled.wildcard_domains.emplace_back(domain, index);
+      } else {
+        std::string lowered(domain);
+        std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        compiled.exact_domains[lowered].push_back(index);
+      }
+    }
+    for (const auto& host : set.infrastructure) compiled.infrastructure.emplace_back(host, index);
+    compiled.scoped.push_back(std::move(group));
+  }
+  if (!errors.empty()) return errors;
+  for (CompiledGroup* group : [&] {
+         std::vector<CompiledGroup*> all{&compiled.defaults};
+         for (auto& g : compiled.scoped) all.push_back(&g);
+         return all;
+       }()) {
+    if (!group->rules.empty() && !group->set->Compile()) {
+      errors.push_back({group->label, "rule set too large to compile (RE2 out of memory)", true});
+    }
+  }
+  if (!errors.empty()) return errors;
+  return std::shared_ptr<const Classifier>(std::move(classifier));
+}
+
+namespace {
+
+// The first rule of the group (in order) that matches the text and passes its filters.
+std::optional<size_t> first_match(const CompiledGroup& group, const ClassifyInput& input) {
+  if (group.rules.empty() || input.diagnostic.empty()) return std::nullopt;
+  std::vector<int> hits;
+  if (!group.set->Match(input.diagnostic, &hits)) return std::nullopt;
+  std::sort(hits.begin(), hits.end());
+  for (int hit : hits) {
+    const auto index = static_cast<size_t>(hit);
+    if (filters_pass(*group.rules[index], input.status, input.reply_code)) return index;
+  }
+  return std::nullopt;
+}
+
+Verdict verdict_from_rule(const CompiledGroup& group, size_t index, const ClassifyInput& input) {
+  const Rule& rule = *group.rules[index];
+  Verdict verdict;
+  verdict.category = rule.category;
+  verdict.reason = rule.reason;
+  verdict.rule = rule.id;
+  verdict.ruleset = group.owners[index]->name;
+  re2::StringPiece span;
+  if (group.regexes[index]->Match(input.diagnostic, 0, input.diagnostic.size(), RE2::UNANCHORED,
+                                  &span, 1)) {
+    verdict.match_begin = static_cast<size_t>(span.data() - input.diagnostic.data());
+    verdict.match_end = verdict.match_begin + span.size();
+  }
+  return verdict;
+}
+
+struct NoTrace {
+  void operator()(const std::string&) const {}
+};
+
+}  // namespace
+
+template <typename Trace>
+Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
+  const Compiled& compiled = *compiled_;
+  std::vector<size_t> candidates;
+  std::vector<std::string> why;
+  auto add_candidate = [&](size_t index, std::string reason) {
+    if (std::find(candidates.begin(), candidates.end(), index) != candidates.end()) return;
+    candidates.push_back(index);
+    why.push_back(std::move(reason));
+  };
+  if (!input.recipient_domain.empty()) {
+    std::string domain(input.recipient_domain);
+    std::transform(domain.begin(), domain.end(), domain.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (auto found = compiled.exact_domains.find(domain); found != compiled.exact_domains.end()) {
+      for (size_t index : found->second) add_candidate(index, "domain " + domain);
+    }
+    for (const auto& [pattern, index] : compiled.wildcard_domains) {
+      if (host_matches(pattern, domain)) add_candidate(index, "domain " + pattern);
+    }
+  }
+  for (std::string_view host : input.hosts) {
+    if (host.empty()) continue;
+    for (const auto& [pattern, index] : compiled.infrastructure) {
+      if (host_matches(pattern, host)) {
+        add_candidate(index, "infrastructure " + pattern + " ~ " + std::string(host));
+      }
+    }
+  }
+
+  Verdict verdict;
+  bool decided = false;
+  for (size_t i = 0; i < candidates.size() && !decided; ++i) {
+    const CompiledGroup& group = compiled.scoped[candidates[i]];
+    if (auto hit = first_match(group, input)) {
+      verdict = verdict_from_rule(group, *hit, input);
+      decided = true;
+      trace(group.label + " (" + why[i] + "): matched " + verdict.rule);
+    } else {
+      trace(group.label + " (" + why[i] + "): no match");
+    }
+  }
+  if (!decided) {
+    if (auto hit = first_match(compiled.defaults, input)) {
+      verdict = verdict_from_rule(compiled.defaults, *hit, input);
+      decided = true;
+      trace("default set: matched " + verdict.rule + " in " + verdict.ruleset);
+    } else {
+      trace("default set: no match");
+    }
+  }
+  if (!decided) {
+    if (auto meaning = meaning_of_status(input.status)) {
+      verdict.category = meaning->category;
+      verdict.reason = std::string(meaning->reason);
+      verdict.rule = "status:" + std::string(input.status);
+      decided = true;
+    } else if (auto by_code = meaning_of_reply_code(input.reply_code)) {
+      verdict.category = by_code->category;
+      verdict.reason = std::string(by_code->reason);
+      verdict.rule = "reply:" + std::string(input.reply_code);
+      decided = true;
+    } else if (!input.status.empty() && input.status.front() == '4') {
+      verdict.category = Category::soft;
+      verdict.reason = "system_error";
+      verdict.rule = "status:" + std::string(input.status);
+      decided = true;
+    }
+    trace(decided ? "status semantics: " + verdict.rule : std::string("status semantics: nothing"));
+  }
+  // A temporary failure is never a reason to drop an address for good.
+  if (verdict.category == Category::hard && is_temporary(input.status, input.reply_code)) {
+    verdict.category = Category::soft;
+    verdict.downgraded = true;
+  }
+  return verdict;
+}
+
+Verdict Classifier::classify(const ClassifyInput& input) const { return decide(input, NoTrace{}); }
+
+Explanation Classifier::explain(const ClassifyInput& input) const {
+  Explanation explanation;
+  explanation.verdict =
+      decide(input, [&](const std::string& line) { explanation.consulted.push_back(line); });
+  return explanation;
+}
+
+std::vector<RuleDiagnostic> Classifier::check_examples() const {
+  std::vector<RuleDiagnostic> problems;
+  auto check_group = [&](const CompiledGroup& group) {
+    for (size_t i = 0; i < group.rules.size(); ++i) {
+      const Rule& rule = *group.rules[i];
+      if (rule.examples.empty()) {
+        problems.push_back({rule.source, "rule '" + rule.id + "' has no examples", true});
+      }
+      for (const auto& example : rule.examples) {
+        const SmtpReply reply = find_smtp_reply(example);
+        ClassifyInput input;
+        input.diagnostic = example;
+        input.status = reply.status;
+        input.reply_code = reply.reply_code;
+        if (!RE2::PartialMatch(example, *group.regexes[i])) {
+          problems.push_back({rule.source, "rule '" + rule.id + "': example does not match: \"" +
+                                               example + "\"", true});
+          continue;
+        }
+        if (!filters_pass(rule, reply.status, reply.reply_code)) {
+          problems.push_back({rule.source, "rule '" + rule.id +
+                                               "': example fails the status/reply_code filter: \"" +
+                                               example + "\"", true});
+          continue;
+        }
+        // Within its own scope the example must reach this rule: an earlier rule that takes it
+        // with another reason shadows this one.
+        if (auto first = first_match(group, input); first && *first != i) {
+          const Rule& earlier = *group.rules[*first];
+          if (earlier.reason != rule.reason || earlier.category != rule.category) {
+            problems.push_back({rule.source, "rule '" + rule.id + "': example is taken first by '" +
+                                                 earlier.id + "' (" + earlier.reason + ") at " +
+                                                 earlier.source + ": \"" + example + "\"", true});
+          }
+        }
+      }
+      for (const auto& counter : rule.counterexamples) {
+        if (RE2::PartialMatch(counter, *group.regexes[i])) {
+          problems.push_back({rule.source, "rule '" + rule.id + "': counterexample matches: \"" +
+                                               counter + "\"", true});
+        }
+      }
+    }
+  };
+  check_group(compiled_->defaults);
+  for (const auto& group : compiled_->scoped) check_group(group);
+  return problems;
+}
+
+BuiltClassifier build_classifier(const std::vector<std::string>& dirs) {
+  LoadedRules loaded = load_rule_directories(dirs);
+  BuiltClassifier built;
+  built.diagnostics = loaded.diagnostics;
+  if (!loaded.ok()) return built;
+  auto compiled = Classifier::compile(loaded.sets);
+  if (auto* errors = std::get_if<std::vector<RuleDiagnostic>>(&compiled)) {
+    built.diagnostics.insert(built.diagnostics.end(), errors->begin(), errors->end());
+    return built;
+  }
+  built.classifier = std::get<std::shared_ptr<const Classifier>>(std::move(compiled));
+  return built;
+}
+
+}  // namespace bounced::rules

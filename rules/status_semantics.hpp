@@ -1,0 +1,25 @@
+// The last resort when no rule matched: what RFC 3463 enhanced status codes and RFC 5321 reply
+// codes mean on their own.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "taxonomy.hpp"
+
+namespace bounced::rules {
+
+struct StatusMeaning {
+  Category category;
+  std::string_view reason;
+};
+
+// "5.1.1" -> hard/user_unknown, "4.2.2" -> quota/mailbox_full, "5.7.1" -> soft/policy_rejected,
+// "5.0.0" -> nullopt (it says only "permanent failure").
+std::optional<StatusMeaning> meaning_of_status(std::string_view status);
+
+// Reply code alone: 552 -> quota? No: 552 is also "message too large"; only codes with one
+// meaning are mapped (421 -> soft, 450/451/452 -> soft, 554 -> soft policy). nullopt otherwise.
+std::optional<StatusMeaning> meaning_of_reply_code(std::string_view reply_code);
+
+}  // namespace bounced::rules
