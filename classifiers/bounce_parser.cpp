@@ -8,6 +8,7 @@
 #include "delivery_status.hpp"
 #include "mime_message.hpp"
 #include "original_message.hpp"
+#include "ses_notification.hpp"
 #include "smtp_reply.hpp"
 using bounced::rules::find_smtp_reply;
 using bounced::rules::find_status_code;
@@ -253,6 +254,37 @@ std::optional<std::string> reject_unreadable(std::string_view bytes, size_t max_
   return std::nullopt;
 }
 
+// The bytes after the header block, for mail whose MIME structure yields no readable text (a
+// multipart whose boundaries were lost, a report pasted as plain text).
+std::string raw_body(std::string_view bytes) {
+  size_t end = bytes.find("\n\n");
+  size_t skip = 2;
+  if (const size_t crlf = bytes.find("\r\n\r\n"); crlf < end) {
+    end = crlf;
+    skip = 4;
+  }
+  if (end == std::string_view::npos) return {};
+  constexpr size_t kMaxRawBody = 512 * 1024;
+  std::string_view body = bytes.substr(end + skip);
+  return to_utf8(body.substr(0, std::min(body.size(), kMaxRawBody)), nullptr);
+}
+
+// Some MTAs paste the RFC 3464 fields into a text part instead of a message/delivery-status part.
+std::string inline_delivery_status(std::string_view body) {
+  static const re2::RE2 start(R"((?mi)^(?:Reporting-MTA|Original-Envelope-Id|Final-Recipient):[ \t]*\S)");
+  static const re2::RE2 recipient(R"((?mi)^Final-Recipient:[ \t]*\S)");
+  if (!re2::RE2::PartialMatch(body, recipient)) return {};
+  re2::StringPiece match;
+  if (!start.Match(body, 0, body.size(), RE2::UNANCHORED, &match, 1)) return {};
+  return std::string(body.substr(static_cast<size_t>(match.data() - body.data())));
+}
+
+// Hotmail/Outlook.com JMRP complaints: a message/rfc822 with the reported mail and a subject
+// "complaint about message from IP", but no message/feedback-report part.
+bool is_jmrp_complaint(std::string_view subject) {
+  return to_lower(subject).find("complaint about message from") != std::string::npos;
+}
+
 }  // namespace
 
 BounceParser::BounceParser(std::shared_ptr<const FormatCatalog> catalog, ParserOptions options)
@@ -282,6 +314,8 @@ ParseResult BounceParser::parse(std::string_view bytes) const {
   }
 
   ReportParts parts = collect_parts(message.get());
+  if (trim(parts.body).empty() && parts.delivery_status.empty()) parts.body = raw_body(bytes);
+  if (parts.delivery_status.empty()) parts.delivery_status = inline_delivery_status(parts.body);
   if (parts.original_message != nullptr) {
     report.original = original_from_message(parts.original_message, options_.original_headers);
   } else if (!parts.original_headers.empty()) {
@@ -296,6 +330,34 @@ ParseResult BounceParser::parse(std::string_view bytes) const {
     report.subtype = r.feedback_type;
     report.recipients.push_back(std::move(r));
     return report;
+  }
+
+  if (is_jmrp_complaint(report.subject) && parts.original_message != nullptr) {
+    report.kind = ReportKind::arf;
+    report.format = "jmrp";
+    report.subtype = "abuse";
+    RecipientStatus r;
+    r.action = "failed";
+    r.feedback_type = "abuse";
+    r.address = normalize_address(
+        header_value(GMIME_OBJECT(parts.original_message), "X-HmXmrOriginalRecipient"));
+    if (r.address.empty()) r.address = normalize_address(report.original.to);
+    r.diagnostic = "feedback-type=abuse (Microsoft JMRP)";
+    if (!r.address.empty()) {
+      report.recipients.push_back(std::move(r));
+      return report;
+    }
+  }
+
+  // Amazon SES notifications relayed by SNS as mail.
+  if (auto ses = read_ses_notification(parts.body)) {
+    ses->message_id = report.message_id;
+    ses->from = report.from;
+    ses->subject = report.subject;
+    ses->date = report.date;
+    ses->envelope_recipient = report.envelope_recipient;
+    ses->verp = report.verp;
+    return std::move(*ses);
   }
 
   // RFC 3464 / RFC 6533 delivery status notification.
@@ -355,7 +417,8 @@ ParseResult BounceParser::parse(std::string_view bytes) const {
   }
   if (format != nullptr || !failed_header.empty()) {
     TextBounceInput input{body, {}, addresses_in(failed_header)};
-    for (const char* name : {"To", "Delivered-To", "X-Original-To", "From", "Return-Path"}) {
+    // Delivered-To/X-Original-To are left out: some MTAs put the failed recipient there.
+    for (const char* name : {"To", "From", "Return-Path"}) {
       for (auto& address : addresses_in(header_value(root, name))) {
         input.sender_addresses.push_back(std::move(address));
       }
@@ -375,6 +438,25 @@ ParseResult BounceParser::parse(std::string_view bytes) const {
       report.kind = ReportKind::non_dsn;
       report.format = format != nullptr ? format->id : "generic";
       return report;
+    }
+  }
+  // A bounce of a bounce: the attached message is itself the report (forwarded by a gateway).
+  if (parts.original_message != nullptr && depth_ == 0) {
+    GMimeObject* inner = g_mime_message_get_mime_part(parts.original_message);
+    if (inner != nullptr && mime_type(inner) == "multipart/report") {
+      char* text = g_mime_object_to_string(GMIME_OBJECT(parts.original_message), nullptr);
+      const std::string inner_bytes = text != nullptr ? text : "";
+      g_free(text);
+      BounceParser nested(catalog_, options_);
+      nested.depth_ = 1;
+      auto result = nested.parse(inner_bytes);
+      if (auto* inner_report = std::get_if<BounceReport>(&result);
+          inner_report != nullptr && !inner_report->recipients.empty()) {
+        inner_report->message_id = report.message_id;
+        inner_report->envelope_recipient = report.envelope_recipient;
+        inner_report->verp = report.verp;
+        return std::move(*inner_report);
+      }
     }
   }
   report.kind = ReportKind::not_bounce;

@@ -38,6 +38,7 @@ class BounceParser {
  private:
   std::shared_ptr<const FormatCatalog> catalog_;
   ParserOptions options_;
+  int depth_ = 0;  // 1 while reading a report attached to a report
 };
 
 }  // namespace bounced::classifiers

@@ -51,8 +51,9 @@ bool preceded_by_sender_context(std::string_view section, size_t at) {
 
 bool is_system_mailbox(std::string_view address) {
   const std::string local = to_lower(address.substr(0, address.find('@')));
-  return local == "mailer-daemon" || local == "postmaster" || local == "mail-daemon" ||
-         local == "mailerdaemon" || local == "root" || local == "noreply" || local == "no-reply";
+  // postmaster is left out on purpose: it is a real recipient often enough (RFC 5321 4.5.1).
+  return local == "mailer-daemon" || local == "mail-daemon" || local == "mailerdaemon" ||
+         local == "noreply" || local == "no-reply";
 }
 
 struct Occurrence {
