@@ -247,9 +247,12 @@ std::optional<std::string> reject_unreadable(std::string_view bytes, size_t max_
   if (colon == std::string_view::npos || colon == 0) {
     return "not an RFC 5322 message: the first line is not a header field";
   }
+  // RFC 5322 allows most printable characters in a field name, but real header names are
+  // letters, digits and dashes; this keeps JSON, scripts and binary files out.
   for (char c : first.substr(0, colon)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 32 || u >= 127) return "not an RFC 5322 message: the first line is not a header field";
+    const bool name_char = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    if (!name_char) return "not an RFC 5322 message: the first line is not a header field";
   }
   return std::nullopt;
 }

@@ -64,12 +64,63 @@ OriginalMessage original_from_message(GMimeMessage* message,
 
 OriginalMessage original_from_header_text(std::string_view text,
                                           const std::vector<std::string>& extra_headers) {
-  std::string block(text);
-  if (block.find("\n\n") == std::string::npos && block.find("\r\n\r\n") == std::string::npos) {
-    block.append("\n\n");
+  // A header block needs no full MIME parse: unfold, split, and let GMime decode the RFC 2047
+  // encoded words of the few fields we keep. A second message parse per report cost more than
+  // the rest of the report's handling.
+  ensure_gmime_initialized();
+  OriginalMessage original;
+  auto decode = [](std::string_view raw) {
+    const std::string folded = collapse_whitespace(raw);
+    char* decoded = g_mime_utils_header_decode_text(nullptr, folded.c_str());
+    std::string result = decoded != nullptr ? to_utf8(decoded, nullptr) : folded;
+    g_free(decoded);
+    return result;
+  };
+  std::string name;
+  std::string value;
+  auto flush = [&] {
+    if (name.empty()) return;
+    if (iequals(name, "Message-ID") && original.message_id.empty()) {
+      original.message_id = strip_angles(collapse_whitespace(value));
+    } else if (iequals(name, "From") && original.from.empty()) {
+      original.from = decode(value);
+    } else if (iequals(name, "To") && original.to.empty()) {
+      original.to = decode(value);
+    } else if (iequals(name, "Subject") && original.subject.empty()) {
+      original.subject = decode(value);
+    } else if (iequals(name, "Date") && original.date.empty()) {
+      original.date = collapse_whitespace(value);
+    } else {
+      for (const auto& wanted : extra_headers) {
+        if (iequals(name, wanted)) {
+          original.headers.emplace_back(wanted, decode(value));
+          break;
+        }
+      }
+    }
+    name.clear();
+    value.clear();
+  };
+  for (std::string_view line : split_lines(text)) {
+    if (line.empty()) break;  // end of the header block
+    if ((line.front() == ' ' || line.front() == '\t')) {
+      if (!name.empty()) {
+        value.push_back(' ');
+        value.append(line);
+      }
+      continue;
+    }
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+      if (line.starts_with("From ")) continue;  // mbox separator
+      break;
+    }
+    flush();
+    name = std::string(trim(line.substr(0, colon)));
+    value = std::string(line.substr(colon + 1));
   }
-  auto message = parse_message(block);
-  return original_from_message(message.get(), extra_headers);
+  flush();
+  return original;
 }
 
 OriginalMessage original_from_inline_text(std::string_view body,

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("bounced ") + BOUNCED_VERSION);
   int exit_code = 0;
   bounced::daemon::cli::register_classify_command(app, exit_code);
+  bounced::daemon::cli::register_rules_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -4,6 +4,7 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <type_traits>
 #include <unordered_map>
 
 #include "host_pattern.hpp"
@@ -158,20 +159,25 @@ std::optional<size_t> first_match(const CompiledGroup& group, const ClassifyInpu
   return std::nullopt;
 }
 
-Verdict verdict_from_rule(const CompiledGroup& group, size_t index, const ClassifyInput& input) {
+Verdict verdict_from_rule(const CompiledGroup& group, size_t index) {
   const Rule& rule = *group.rules[index];
   Verdict verdict;
   verdict.category = rule.category;
   verdict.reason = rule.reason;
   verdict.rule = rule.id;
   verdict.ruleset = group.owners[index]->name;
+  return verdict;
+}
+
+// The span costs a second regex run, so only `explain` asks for it.
+void locate_span(const CompiledGroup& group, size_t index, const ClassifyInput& input,
+                 Verdict& verdict) {
   re2::StringPiece span;
   if (group.regexes[index]->Match(input.diagnostic, 0, input.diagnostic.size(), RE2::UNANCHORED,
                                   &span, 1)) {
     verdict.match_begin = static_cast<size_t>(span.data() - input.diagnostic.data());
     verdict.match_end = verdict.match_begin + span.size();
   }
-  return verdict;
 }
 
 struct NoTrace {
@@ -215,7 +221,8 @@ Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
   for (size_t i = 0; i < candidates.size() && !decided; ++i) {
     const CompiledGroup& group = compiled.scoped[candidates[i]];
     if (auto hit = first_match(group, input)) {
-      verdict = verdict_from_rule(group, *hit, input);
+      verdict = verdict_from_rule(group, *hit);
+      if constexpr (!std::is_same_v<std::decay_t<Trace>, NoTrace>) locate_span(group, *hit, input, verdict);
       decided = true;
       trace(group.label + " (" + why[i] + "): matched " + verdict.rule);
     } else {
@@ -224,7 +231,10 @@ Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
   }
   if (!decided) {
     if (auto hit = first_match(compiled.defaults, input)) {
-      verdict = verdict_from_rule(compiled.defaults, *hit, input);
+      verdict = verdict_from_rule(compiled.defaults, *hit);
+      if constexpr (!std::is_same_v<std::decay_t<Trace>, NoTrace>) {
+        locate_span(compiled.defaults, *hit, input, verdict);
+      }
       decided = true;
       trace("default set: matched " + verdict.rule + " in " + verdict.ruleset);
     } else {

@@ -32,7 +32,7 @@ struct Verdict {
   std::string rule = "none";
   std::string ruleset;       // the rule set of `rule`, "" for semantics
   size_t match_begin = 0;    // the span of the diagnostic that the rule matched
-  size_t match_end = 0;
+  size_t match_end = 0;      // (filled by explain() only; classify() leaves both 0)
   bool downgraded = false;   // a hard verdict made soft because the failure was temporary (4xx)
 };
 

@@ -12,14 +12,15 @@ size_t status_length_at(std::string_view text, size_t pos) {
   const char cls = text[pos];
   if (cls != '2' && cls != '4' && cls != '5') return 0;
   if (pos > 0 && (is_digit(text[pos - 1]) || text[pos - 1] == '.')) return 0;
-  size_t i = pos + 1;
-  for (int group = 0; group < 2; ++group) {
-    if (i >= text.size() || text[i] != '.') return 0;
-    ++i;
-    const size_t digits_start = i;
-    while (i < text.size() && is_digit(text[i]) && i - digits_start < 3) ++i;
-    if (i == digits_start) return 0;
+  // RFC 3463 subjects in use are 0-7, one digit; details run to three digits (5.7.606).
+  if (pos + 4 >= text.size() || text[pos + 1] != '.' || text[pos + 2] < '0' || text[pos + 2] > '7' ||
+      text[pos + 3] != '.') {
+    return 0;
   }
+  size_t i = pos + 4;
+  const size_t digits_start = i;
+  while (i < text.size() && is_digit(text[i]) && i - digits_start < 3) ++i;
+  if (i == digits_start) return 0;
   if (i < text.size() && (is_digit(text[i]) || (text[i] == '.' && i + 1 < text.size() &&
                                                  is_digit(text[i + 1])))) {
     return 0;
@@ -34,7 +35,7 @@ bool is_reply_code_at(std::string_view text, size_t pos) {
   if (!is_digit(text[pos + 1]) || !is_digit(text[pos + 2])) return false;
   if (text[pos + 1] > '5') return false;
   if (pos > 0 && (is_digit(text[pos - 1]) || text[pos - 1] == '.' || text[pos - 1] == '-' ||
-                  text[pos - 1] == '#' || text[pos - 1] == '/')) {
+                  text[pos - 1] == '/')) {
     return false;
   }
   if (pos + 3 < text.size()) {
@@ -54,7 +55,8 @@ bool follows_separator(std::string_view text, size_t pos) {
   if (i == 0) return true;
   const char before = text[i - 1];
   return before == ':' || before == ';' || before == '\n' || before == '(' || before == '"' ||
-         before == ']' || before == '>' || before == '\'' || before == '=' || before == '<';
+         before == ']' || before == '>' || before == '\'' || before == '=' || before == '<' ||
+         before == '#';  // Exchange: "#550 5.1.1 RESOLVER.ADR.RecipNotFound" 
 }
 
 }  // namespace

@@ -7,5 +7,7 @@
 namespace bounced::daemon::cli {
 
 void register_classify_command(CLI::App& app, int& exit_code);
+// rules check, rules diff, explain, unknowns
+void register_rules_commands(CLI::App& app, int& exit_code);
 
 }  // namespace bounced::daemon::cli

@@ -1,0 +1,301 @@
+// bounced rules check [DIR...]      validate a rule pack: YAML, regexes, ids, reasons, examples
+// bounced rules diff --old DIR --new DIR PATH...   verdicts that change between two packs
+// bounced explain FILE              the parsed report and, per recipient, how the verdict came
+// bounced unknowns PATH...          unmatched diagnostics grouped by shape, most frequent first
+// bounced rules bench PATH...       diagnostics classified per second with a pack (one thread)
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "commands.hpp"
+#include "intake/message_source.hpp"
+#include "data_paths.hpp"
+#include "runtime.hpp"
+
+namespace bounced::daemon::cli {
+
+namespace {
+
+struct CheckOptions {
+  std::vector<std::string> dirs;
+  bool quiet_warnings = false;
+};
+
+int run_rules_check(const CheckOptions& options) {
+  std::vector<std::string> dirs = options.dirs;
+  if (dirs.empty()) dirs.push_back(default_data_paths().rules_dir);
+  rules::BuiltClassifier built = rules::build_classifier(dirs);
+  size_t errors = 0;
+  for (const auto& diagnostic : built.diagnostics) {
+    if (!diagnostic.is_error && options.quiet_warnings) continue;
+    std::cerr << diagnostic.to_string() << "\n";
+    if (diagnostic.is_error) ++errors;
+  }
+  if (built.classifier) {
+    for (const auto& problem : built.classifier->check_examples()) {
+      std::cerr << problem.to_string() << "\n";
+      ++errors;
+    }
+  }
+  if (errors > 0) {
+    std::cerr << errors << " error(s)\n";
+    return 1;
+  }
+  size_t examples = 0;
+  for (const auto& set : built.classifier->sets()) {
+    for (const auto& rule : set.rules) examples += rule.examples.size() + rule.counterexamples.size();
+  }
+  std::cout << "ok: " << built.classifier->sets().size() << " rule sets, "
+            << built.classifier->rule_count() << " rules, " << examples << " examples checked\n";
+  return 0;
+}
+
+std::string verdict_summary(const rules::Verdict& verdict) {
+  return std::string(rules::to_string(verdict.category)) + "/" + verdict.reason + " (" +
+         verdict.rule + ")";
+}
+
+// Addresses, numbers, hex ids and host names vary between otherwise identical diagnostics.
+std::string normalize_diagnostic(std::string text) {
+  static const re2::RE2 address(R"([^\s<>()\[\]"']+@[^\s<>()\[\]"']+)");
+  static const re2::RE2 host(R"(\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b)");
+  static const re2::RE2 ip(R"(\b\d{1,3}(?:\.\d{1,3}){3}\b)");
+  static const re2::RE2 id(R"(\b[0-9A-Za-z]*\d[0-9A-Za-z\-_]{5,}\b)");
+  static const re2::RE2 number(R"(\b\d{4,}\b)");
+  if (text.size() > 300) text.resize(300);
+  re2::RE2::GlobalReplace(&text, address, "<addr>");
+  re2::RE2::GlobalReplace(&text, ip, "<ip>");
+  re2::RE2::GlobalReplace(&text, host, "<host>");
+  re2::RE2::GlobalReplace(&text, id, "<id>");
+  re2::RE2::GlobalReplace(&text, number, "<n>");
+  return text;
+}
+
+}  // namespace
+
+void register_rules_commands(CLI::App& app, int& exit_code) {
+  CLI::App* rules_cmd = app.add_subcommand("rules", "Validate and compare rule packs");
+  rules_cmd->require_subcommand(1);
+
+  auto check = std::make_shared<CheckOptions>();
+  CLI::App* check_cmd = rules_cmd->add_subcommand(
+      "check", "Load rule directories, compile every regex and run every example; start nothing");
+  check_cmd->add_option("dirs", check->dirs, "Rule directories in load order (default: shipped pack)");
+  check_cmd->add_flag("--no-warnings", check->quiet_warnings, "Do not print warnings");
+  check_cmd->callback([check, &exit_code] { exit_code = run_rules_check(*check); });
+
+  struct DiffOptions {
+    std::vector<std::string> old_dirs, new_dirs, paths;
+    PipelineOptions pipeline;
+  };
+  auto diff = std::make_shared<DiffOptions>();
+  CLI::App* diff_cmd = rules_cmd->add_subcommand(
+      "diff", "Classify the same mails with two rule packs and list every verdict that changes");
+  diff_cmd->add_option("--old", diff->old_dirs, "Rule directories of the current pack")->required();
+  diff_cmd->add_option("--new", diff->new_dirs, "Rule directories of the candidate pack")->required();
+  diff_cmd->add_option("paths", diff->paths, "Messages (file, directory, Maildir, mbox)")->required();
+  diff_cmd->callback([diff, &exit_code] {
+    PipelineOptions old_options = diff->pipeline;
+    old_options.rules_dirs = diff->old_dirs;
+    auto old_pipeline = build_pipeline(old_options);
+    auto new_rules = build_rules(diff->new_dirs, false);
+    if (!old_pipeline || !new_rules) {
+      exit_code = 2;
+      return;
+    }
+    size_t messages = 0, recipients = 0, changed = 0;
+    for_each_message(
+        diff->paths,
+        [&](SourceMessage&& source) {
+          ++messages;
+          const ClassifiedMessage message = old_pipeline->run(source.name, source.bytes);
+          for (const auto& [status, verdict] : message.recipients) {
+            ++recipients;
+            const rules::Verdict candidate = verdict_for(message.report, status, *new_rules);
+            if (candidate.category == verdict.category && candidate.reason == verdict.reason &&
+                candidate.rule == verdict.rule) {
+              continue;
+            }
+            ++changed;
+            std::cout << std::filesystem::path(source.name).filename().string() << "\t"
+                      << status.address << "\t" << verdict_summary(verdict) << " -> "
+                      << verdict_summary(candidate) << "\t" << status.diagnostic.substr(0, 120)
+                      << "\n";
+          }
+        },
+        [&](const SourceError& error) { std::cerr << error.name << ": " << error.reason << "\n"; });
+    std::cerr << changed << " of " << recipients << " verdicts change across " << messages
+              << " messages\n";
+  });
+
+  struct BenchOptions {
+    PipelineOptions pipeline;
+    std::vector<std::string> paths;
+    double seconds = 3.0;
+  };
+  auto bench = std::make_shared<BenchOptions>();
+  CLI::App* bench_cmd = rules_cmd->add_subcommand(
+      "bench", "Classify the diagnostics of the given mails repeatedly and report the rate");
+  add_pipeline_options(*bench_cmd, bench->pipeline);
+  bench_cmd->add_option("--seconds", bench->seconds, "How long to run");
+  bench_cmd->add_option("paths", bench->paths, "Messages whose diagnostics to use")->required();
+  bench_cmd->callback([bench, &exit_code] {
+    const auto load_start = std::chrono::steady_clock::now();
+    auto pipeline = build_pipeline(bench->pipeline);
+    const double load_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
+    if (!pipeline) {
+      exit_code = 2;
+      return;
+    }
+    // Parse once; keep the reports alive so the inputs' views stay valid.
+    std::vector<ClassifiedMessage> messages;
+    for_each_message(
+        bench->paths,
+        [&](SourceMessage&& source) { messages.push_back(pipeline->run(source.name, source.bytes)); },
+        [](const SourceError&) {});
+    std::vector<std::string> domains;
+    std::vector<rules::ClassifyInput> inputs;
+    for (const auto& message : messages) {
+      domains.resize(domains.size() + message.report.recipients.size());
+    }
+    size_t next = 0;
+    for (const auto& message : messages) {
+      for (const auto& recipient : message.report.recipients) {
+        inputs.push_back(classify_input(message.report, recipient, domains[next++]));
+      }
+    }
+    if (inputs.empty()) {
+      std::cerr << "no recipients to classify\n";
+      exit_code = 1;
+      return;
+    }
+    const auto& classifier = pipeline->classifier();
+    size_t done = 0;
+    size_t hard = 0;
+    const auto start = std::chrono::steady_clock::now();
+    double elapsed = 0;
+    while (elapsed < bench->seconds) {
+      for (const auto& input : inputs) hard += classifier.classify(input).category == rules::Category::hard;
+      done += inputs.size();
+      elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    std::cout << "rules: " << classifier.rule_count() << " in " << classifier.sets().size()
+              << " sets, loaded and compiled in " << static_cast<long>(load_seconds * 1000) << " ms\n"
+              << "diagnostics: " << inputs.size() << " distinct, " << done << " classified in "
+              << elapsed << " s: " << static_cast<long>(static_cast<double>(done) / elapsed)
+              << " per second (" << hard * inputs.size() / std::max<size_t>(done, 1)
+              << " hard per pass)\n";
+  });
+
+  auto explain_options = std::make_shared<std::pair<PipelineOptions, std::vector<std::string>>>();
+  CLI::App* explain_cmd = app.add_subcommand(
+      "explain", "Show the parsed report and, per recipient, the rule sets consulted and the rule that decided");
+  add_pipeline_options(*explain_cmd, explain_options->first);
+  explain_cmd->add_option("files", explain_options->second, "Message files")->required();
+  explain_cmd->callback([explain_options, &exit_code] {
+    auto pipeline = build_pipeline(explain_options->first);
+    if (!pipeline) {
+      exit_code = 2;
+      return;
+    }
+    for_each_message(
+        explain_options->second,
+        [&](SourceMessage&& source) {
+          const ClassifiedMessage message = pipeline->run(source.name, source.bytes);
+          const auto& report = message.report;
+          std::cout << source.name << "\n"
+                    << "  kind:           " << classifiers::to_string(report.kind) << "\n"
+                    << "  format:         " << report.format << "\n"
+                    << "  from:           " << report.from << "\n"
+                    << "  subject:        " << report.subject << "\n";
+          if (!report.reporting_mta.empty()) std::cout << "  reporting-mta:  " << report.reporting_mta << "\n";
+          if (!report.verp.empty()) std::cout << "  verp:           " << report.verp << "\n";
+          if (!message.error.empty()) std::cout << "  error:          " << message.error << "\n";
+          std::cout << "  original:       message-id=" << report.original.message_id
+                    << " from=" << report.original.from << " subject=" << report.original.subject
+                    << "\n";
+          for (const auto& [name, value] : report.original.headers) {
+            std::cout << "                  " << name << ": " << value << "\n";
+          }
+          for (const auto& [status, verdict] : message.recipients) {
+            std::cout << "  recipient " << status.address << "\n"
+                      << "    action=" << status.action << " status=" << status.status
+                      << " reply=" << status.reply_code << " remote-mta=" << status.remote_mta << "\n"
+                      << "    diagnostic: " << status.diagnostic << "\n";
+            const bool by_rules = verdict.rule != "kind:auto_reply" && verdict.rule != "kind:arf" &&
+                                  !verdict.rule.starts_with("action:");
+            if (by_rules) {
+              std::string domain;
+              const auto explanation =
+                  pipeline->classifier().explain(classify_input(report, status, domain));
+              for (const auto& line : explanation.consulted) std::cout << "    consulted: " << line << "\n";
+            }
+            std::cout << "    verdict: " << verdict_summary(verdict)
+                      << (verdict.downgraded ? " [hard downgraded: temporary failure]" : "") << "\n";
+            if (verdict.match_end > verdict.match_begin) {
+              std::cout << "    matched: \""
+                        << status.diagnostic.substr(verdict.match_begin,
+                                                    verdict.match_end - verdict.match_begin)
+                        << "\" at " << verdict.match_begin << "\n";
+            }
+          }
+        },
+        [&](const SourceError& error) {
+          std::cerr << error.name << ": " << error.reason << "\n";
+          exit_code = 1;
+        });
+  });
+
+  auto unknown_options = std::make_shared<std::pair<PipelineOptions, std::vector<std::string>>>();
+  CLI::App* unknowns_cmd = app.add_subcommand(
+      "unknowns", "Group the diagnostics no rule matched by shape, most frequent first");
+  add_pipeline_options(*unknowns_cmd, unknown_options->first);
+  unknowns_cmd->add_option("paths", unknown_options->second, "Messages")->required();
+  unknowns_cmd->callback([unknown_options, &exit_code] {
+    auto pipeline = build_pipeline(unknown_options->first);
+    if (!pipeline) {
+      exit_code = 2;
+      return;
+    }
+    struct Group {
+      size_t count = 0;
+      std::string example;
+      std::string file;
+    };
+    std::map<std::string, Group> groups;
+    for_each_message(
+        unknown_options->second,
+        [&](SourceMessage&& source) {
+          const ClassifiedMessage message = pipeline->run(source.name, source.bytes);
+          for (const auto& [status, verdict] : message.recipients) {
+            // Decided by a rule, by kind or by action: not a candidate for a new rule.
+            if (verdict.rule.find(':') == std::string::npos && verdict.rule != "none") continue;
+            if (verdict.rule.starts_with("kind:") || verdict.rule.starts_with("action:")) continue;
+            const std::string key = normalize_diagnostic(status.diagnostic.empty()
+                                                             ? "(no diagnostic) status " + status.status
+                                                             : status.diagnostic);
+            Group& group = groups[key];
+            if (group.count++ == 0) {
+              group.example = status.diagnostic;
+              group.file = std::filesystem::path(source.name).filename().string();
+            }
+          }
+        },
+        [&](const SourceError& error) { std::cerr << error.name << ": " << error.reason << "\n"; });
+    std::vector<std::pair<std::string, Group>> sorted(groups.begin(), groups.end());
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& a, const auto& b) { return a.second.count > b.second.count; });
+    for (const auto& [key, group] : sorted) {
+      std::cout << group.count << "\t" << key << "\n\te.g. " << group.file << ": "
+                << group.example.substr(0, 200) << "\n";
+    }
+  });
+}
+
+}  // namespace bounced::daemon::cli
