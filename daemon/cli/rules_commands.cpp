@@ -2,6 +2,7 @@
 // bounced rules diff --old DIR --new DIR PATH...   verdicts that change between two packs
 // bounced explain FILE              the parsed report and, per recipient, how the verdict came
 // bounced unknowns PATH...          unmatched diagnostics grouped by shape, most frequent first
+// bounced rules reasons           the taxonomy, with SES / SparkPost / PowerMTA equivalents
 // bounced rules bench PATH...       diagnostics classified per second with a pack (one thread)
 #include <re2/re2.h>
 
@@ -131,6 +132,19 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
         [&](const SourceError& error) { std::cerr << error.name << ": " << error.reason << "\n"; });
     std::cerr << changed << " of " << recipients << " verdicts change across " << messages
               << " messages\n";
+  });
+
+  CLI::App* reasons_cmd = rules_cmd->add_subcommand(
+      "reasons", "List every reason with its category and its equivalents in SES, SparkPost and PowerMTA");
+  reasons_cmd->callback([] {
+    std::cout << "| reason | category | meaning | RFC 3463 | Amazon SES | SparkPost | PowerMTA |\n"
+              << "|---|---|---|---|---|---|---|\n";
+    for (const auto& reason : rules::all_reasons()) {
+      std::cout << "| `" << reason.name << "` | " << rules::to_string(reason.category) << " | "
+                << reason.summary << " | " << reason.rfc3463 << " | " << reason.ses << " | "
+                << (reason.sparkpost != 0 ? std::to_string(reason.sparkpost) : std::string()) << " | "
+                << reason.powermta << " |\n";
+    }
   });
 
   struct BenchOptions {
