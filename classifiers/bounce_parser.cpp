@@ -9,6 +9,7 @@
 #include "mime_message.hpp"
 #include "original_message.hpp"
 #include "ses_notification.hpp"
+#include "smtp_command.hpp"
 #include "smtp_reply.hpp"
 using bounced::rules::find_smtp_reply;
 using bounced::rules::find_status_code;
@@ -282,6 +283,18 @@ std::string inline_delivery_status(std::string_view body) {
   return std::string(body.substr(static_cast<size_t>(match.data() - body.data())));
 }
 
+// The SMTP command each rejection answered: from its own diagnostic, else from the report's
+// human-readable text (Postfix writes "(in reply to RCPT TO command)" only there).
+void fill_smtp_commands(std::vector<RecipientStatus>& recipients, std::string_view body) {
+  std::optional<std::string> from_body;
+  for (auto& r : recipients) {
+    r.smtp_command = rules::find_smtp_command(r.diagnostic);
+    if (!r.smtp_command.empty()) continue;
+    if (!from_body) from_body = rules::find_smtp_command(body.substr(0, std::min<size_t>(body.size(), 8192)));
+    r.smtp_command = *from_body;
+  }
+}
+
 // Hotmail/Outlook.com JMRP complaints: a message/rfc822 with the reported mail and a subject
 // "complaint about message from IP", but no message/feedback-report part.
 bool is_jmrp_complaint(std::string_view subject) {
@@ -352,6 +365,22 @@ ParseResult BounceParser::parse(std::string_view bytes) const {
     }
   }
 
+  // Apple Mail's "Unsubscribe" button mails the List-Unsubscribe address: an opt-out request.
+  if (iequals(trim(header_value(root, "X-Apple-Unsubscribe")), "true")) {
+    report.kind = ReportKind::arf;
+    report.format = "apple-unsubscribe";
+    report.subtype = "opt-out";
+    RecipientStatus r;
+    r.action = "failed";
+    r.feedback_type = "opt-out";
+    r.address = normalize_address(report.from);
+    r.diagnostic = "feedback-type=opt-out (Apple Mail unsubscribe)";
+    if (!r.address.empty()) {
+      report.recipients.push_back(std::move(r));
+      return report;
+    }
+  }
+
   // Amazon SES notifications relayed by SNS as mail.
   if (auto ses = read_ses_notification(parts.body)) {
     ses->message_id = report.message_id;
@@ -395,6 +424,7 @@ ParseResult BounceParser::parse(std::string_view bytes) const {
       if (report.original.message_id.empty() && !parts.body.empty()) {
         report.original = original_from_inline_text(parts.body, options_.original_headers);
       }
+      fill_smtp_commands(report.recipients, parts.body);
       return report;
     }
   }
@@ -440,6 +470,7 @@ ParseResult BounceParser::parse(std::string_view bytes) const {
     if (!report.recipients.empty()) {
       report.kind = ReportKind::non_dsn;
       report.format = format != nullptr ? format->id : "generic";
+      fill_smtp_commands(report.recipients, body);
       return report;
     }
   }

@@ -32,6 +32,7 @@ struct RecipientStatus {
   std::string reply_code;          // SMTP reply code "550", "" if none found
   std::string diagnostic;          // Diagnostic-Code text or the prose near the address (UTF-8)
   std::string remote_mta;          // Remote-MTA host (type stripped)
+  std::string smtp_command;        // the command the rejection answered: RCPT, DATA, MAIL, ...
   std::string last_attempt_date;   // Last-Attempt-Date as written
   std::string feedback_type;       // ARF Feedback-Type, for kind arf
 };

@@ -58,8 +58,9 @@ bool is_system_mailbox(std::string_view address) {
 
 struct Occurrence {
   size_t begin;  // where the address (or recipient line) starts
-  size_t end;    // where the explaining text starts
+  size_t end;    // where the explaining text after it starts
   std::string address;
+  size_t line_begin = std::string_view::npos;  // start of its line, when prose precedes it there
 };
 
 std::vector<Occurrence> occurrences_by_recipient_line(const re2::RE2& line_pattern,
@@ -89,7 +90,13 @@ std::vector<Occurrence> occurrences_by_address(std::string_view section) {
     const size_t begin = static_cast<size_t>(match.data() - section.data());
     size_t end = begin + match.size();
     if (end < section.size() && section[end] == '>') ++end;
-    found.push_back({begin, end, normalize_address(std::string_view(match.data(), match.size()))});
+    // "Unknown user: jane@example.org" puts the explanation before the address.
+    const size_t line_start = section.rfind('\n', begin == 0 ? 0 : begin - 1);
+    const size_t from = line_start == std::string_view::npos || begin == 0 ? 0 : line_start + 1;
+    const size_t previous_end = found.empty() ? 0 : found.back().end;
+    const size_t prefix_begin = from >= previous_end && from < begin ? from : std::string_view::npos;
+    found.push_back({begin, end, normalize_address(std::string_view(match.data(), match.size())),
+                     prefix_begin});
     offset = end;
   }
   return found;
@@ -171,11 +178,19 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
       size_t stop = section.size();
       for (size_t j = i + 1; j < occurrences.size(); ++j) {
         if (by_line || to_lower(occurrences[j].address) != lowered) {
-          stop = occurrences[j].begin;
+          stop = occurrences[j].line_begin != std::string_view::npos && !by_line
+                     ? occurrences[j].line_begin
+                     : occurrences[j].begin;
+          if (stop < occurrences[i].end) stop = occurrences[j].begin;
           break;
         }
       }
       const size_t from = occurrences[i].end;
+      if (!by_line && occurrences[i].line_begin != std::string_view::npos) {
+        const size_t prefix = occurrences[i].line_begin;
+        if (!text.empty()) text.push_back(' ');
+        text.append(section.substr(prefix, occurrences[i].begin - prefix));
+      }
       if (stop > from) {
         if (!text.empty()) text.push_back(' ');
         text.append(section.substr(from, stop - from));

@@ -39,6 +39,7 @@ rules::ClassifyInput classify_input(const classifiers::BounceReport& report,
   input.status = recipient.status;
   input.reply_code = recipient.reply_code;
   input.diagnostic = recipient.diagnostic;
+  input.command = recipient.smtp_command;
   if (!recipient.remote_mta.empty()) input.hosts.push_back(recipient.remote_mta);
   if (!report.reporting_mta.empty()) input.hosts.push_back(report.reporting_mta);
   return input;

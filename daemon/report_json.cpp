@@ -15,6 +15,7 @@ nlohmann::json to_json(const ClassifiedMessage& message) {
                           {"reply_code", status.reply_code},
                           {"diagnostic", status.diagnostic},
                           {"remote_mta", status.remote_mta},
+                          {"command", status.smtp_command},
                           {"category", rules::to_string(verdict.category)},
                           {"reason", verdict.reason},
                           {"rule", verdict.rule}});

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "host_pattern.hpp"
+#include "smtp_command.hpp"
 #include "smtp_reply.hpp"
 #include "status_semantics.hpp"
 
@@ -45,14 +46,18 @@ bool glob_matches(std::string_view glob, std::string_view value) {
   return g == glob.size();
 }
 
-bool filters_pass(const Rule& rule, std::string_view status, std::string_view reply_code) {
+bool filters_pass(const Rule& rule, std::string_view status, std::string_view reply_code,
+                  std::string_view command) {
   auto any = [](const std::vector<std::string>& globs, std::string_view value) {
     if (globs.empty()) return true;
     if (value.empty()) return false;
     return std::any_of(globs.begin(), globs.end(),
                        [&](const std::string& g) { return glob_matches(g, value); });
   };
-  return any(rule.status, status) && any(rule.reply_code, reply_code);
+  const bool command_ok =
+      rule.command.empty() ||
+      std::find(rule.command.begin(), rule.command.end(), command) != rule.command.end();
+  return any(rule.status, status) && any(rule.reply_code, reply_code) && command_ok;
 }
 
 bool is_temporary(std::string_view status, std::string_view reply_code) {
@@ -154,7 +159,9 @@ std::optional<size_t> first_match(const CompiledGroup& group, const ClassifyInpu
   std::sort(hits.begin(), hits.end());
   for (int hit : hits) {
     const auto index = static_cast<size_t>(hit);
-    if (filters_pass(*group.rules[index], input.status, input.reply_code)) return index;
+    if (filters_pass(*group.rules[index], input.status, input.reply_code, input.command)) {
+      return index;
+    }
   }
   return std::nullopt;
 }
@@ -291,12 +298,14 @@ std::vector<RuleDiagnostic> Classifier::check_examples() const {
         input.diagnostic = example;
         input.status = reply.status;
         input.reply_code = reply.reply_code;
+        const std::string command = find_smtp_command(example);
+        input.command = command;
         if (!RE2::PartialMatch(example, *group.regexes[i])) {
           problems.push_back({rule.source, "rule '" + rule.id + "': example does not match: \"" +
                                                example + "\"", true});
           continue;
         }
-        if (!filters_pass(rule, reply.status, reply.reply_code)) {
+        if (!filters_pass(rule, reply.status, reply.reply_code, command)) {
           problems.push_back({rule.source, "rule '" + rule.id +
                                                "': example fails the status/reply_code filter: \"" +
                                                example + "\"", true});

@@ -21,6 +21,7 @@ struct ClassifyInput {
   std::vector<std::string_view> hosts;  // Remote-MTA, Reporting-MTA, MX: for infrastructure sets
   std::string_view status;              // "5.1.1" or ""
   std::string_view reply_code;          // "550" or ""
+  std::string_view command;             // "RCPT", "DATA", ... or "" (see smtp_command.hpp)
   std::string_view diagnostic;
 };
 

@@ -155,7 +155,7 @@ void RuleLoader::add_document(const std::string& source, const std::string& text
     for (const auto& node : rules) {
       if (!node.IsMap()) fail(source, node, "a rule is a mapping");
       warn_unknown_keys(source, node,
-                        {"id", "match", "status", "reply_code", "category", "reason",
+                        {"id", "match", "status", "reply_code", "command", "category", "reason",
                          "description", "examples", "counterexamples", "disabled"},
                         warnings);
       if (!node["id"]) fail(source, node, "rule without an 'id'");
@@ -184,6 +184,15 @@ void RuleLoader::add_document(const std::string& source, const std::string& text
       for (const auto& glob : rule.reply_code) {
         if (!is_valid_glob(glob)) {
           fail(source, node["reply_code"], label + "bad reply_code glob '" + glob + "'");
+        }
+      }
+      rule.command = string_list(source, node["command"], "command");
+      for (auto& command : rule.command) {
+        for (auto& c : command) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (command != "CONN" && command != "HELO" && command != "MAIL" && command != "RCPT" &&
+            command != "DATA") {
+          fail(source, node["command"], label + "unknown command '" + command +
+                                            "' (CONN, HELO, MAIL, RCPT or DATA)");
         }
       }
       if (!node["reason"]) fail(source, node, label + "missing 'reason'");

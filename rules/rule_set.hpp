@@ -14,6 +14,7 @@ struct Rule {
   std::string match;                      // RE2 pattern on the diagnostic text (case-insensitive)
   std::vector<std::string> status;        // globs on the enhanced status, "5.1.*"; empty = any
   std::vector<std::string> reply_code;    // globs on the SMTP reply code, "55*"; empty = any
+  std::vector<std::string> command;       // SMTP commands the rejection answered: RCPT, DATA, ...
   Category category = Category::unknown;
   std::string reason;
   std::string description;

@@ -1,0 +1,41 @@
+#include "smtp_command.hpp"
+
+#include <re2/re2.h>
+
+namespace bounced::rules {
+
+namespace {
+
+std::string canonical(std::string word) {
+  for (auto& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (word.starts_with("RCPT")) return "RCPT";
+  if (word.starts_with("MAIL")) return "MAIL";
+  if (word.starts_with("HELO") || word.starts_with("EHLO")) return "HELO";
+  if (word.find("DATA") != std::string::npos || word.starts_with("END OF") ||
+      word.starts_with("BDAT")) {
+    return "DATA";
+  }
+  if (word.starts_with("CONN") || word.starts_with("INITIAL") || word.starts_with("GREETING")) {
+    return "CONN";
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string find_smtp_command(std::string_view text) {
+  // The last transcript command before the reply is the one that failed, so transcripts are read
+  // for their last ">>>" line; the prose forms name the command once.
+  static const re2::RE2 prose(
+      R"((?i)(?:in reply to (?:the )?|after |did not like our |while (?:sending|talking)[^:]*?: ?>>> ?)(RCPT TO|MAIL FROM|end of data|end of DATA|DATA|final DATA|initial connection|HELO|EHLO|BDAT|connection greeting))");
+  static const re2::RE2 transcript(R"((?im)^ *>>> ?(RCPT|MAIL|DATA|EHLO|HELO|BDAT)\b)");
+  std::string last;
+  re2::StringPiece input(text.data(), text.size());
+  std::string word;
+  while (re2::RE2::FindAndConsume(&input, transcript, &word)) last = word;
+  if (!last.empty()) return canonical(last);
+  if (re2::RE2::PartialMatch(text, prose, &word)) return canonical(word);
+  return {};
+}
+
+}  // namespace bounced::rules
