@@ -87,9 +87,10 @@ std::vector<Occurrence> occurrences_by_address(std::string_view section) {
   size_t offset = 0;
   while (offset < section.size() &&
          address_pattern().Match(input, offset, section.size(), RE2::UNANCHORED, &match, 1)) {
-    const size_t begin = static_cast<size_t>(match.data() - section.data());
+    size_t begin = static_cast<size_t>(match.data() - section.data());
     size_t end = begin + match.size();
     if (end < section.size() && section[end] == '>') ++end;
+    if (begin > 0 && section[begin - 1] == '<') --begin;
     // "Unknown user: jane@example.org" puts the explanation before the address.
     const size_t line_start = section.rfind('\n', begin == 0 ? 0 : begin - 1);
     const size_t from = line_start == std::string_view::npos || begin == 0 ? 0 : line_start + 1;
@@ -197,7 +198,12 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
       }
       if (by_line) break;
     }
-    if (trim(text).empty() || occurrences.empty()) text = std::string(section);
+    // A bare address line ("<jane@example.org>") explains nothing: the reason is elsewhere in
+    // the section (often the paragraph above it).
+    const auto letters = std::count_if(text.begin(), text.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || (static_cast<unsigned char>(c) & 0x80);
+    });
+    if (letters < 4 || occurrences.empty()) text = std::string(section);
     RecipientStatus status;
     status.address = address;
     status.action = "failed";

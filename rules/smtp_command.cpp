@@ -32,8 +32,24 @@ std::string find_smtp_command(std::string_view text) {
   std::string last;
   re2::StringPiece input(text.data(), text.size());
   std::string word;
-  while (re2::RE2::FindAndConsume(&input, transcript, &word)) last = word;
-  if (!last.empty()) return canonical(last);
+  size_t last_end = 0;
+  while (re2::RE2::FindAndConsume(&input, transcript, &word)) {
+    last = word;
+    last_end = static_cast<size_t>(input.data() - text.data());
+  }
+  if (!last.empty()) {
+    // With PIPELINING, Sendmail prints ">>> DATA" and then the replies to the pipelined RCPT TO
+    // and to DATA: two or more "<<<" replies after DATA mean the first refused the recipient.
+    if (canonical(last) == "DATA") {
+      size_t replies = 0;
+      for (size_t at = text.find("<<<", last_end); at != std::string_view::npos;
+           at = text.find("<<<", at + 3)) {
+        ++replies;
+      }
+      if (replies >= 2) return "RCPT";
+    }
+    return canonical(last);
+  }
   if (re2::RE2::PartialMatch(text, prose, &word)) return canonical(word);
   return {};
 }

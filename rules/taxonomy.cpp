@@ -41,6 +41,7 @@ constexpr std::array kReasons = {
     ReasonInfo{"protocol_error", soft, "an SMTP syntax or sequence error", "5.5.2", "Transient/General", 25, "protocol-errors"},
     ReasonInfo{"system_error", soft, "a fault on the receiving system", "4.3.0", "Transient/General", 20, "other"},
     ReasonInfo{"system_full", soft, "the receiving system is out of storage", "4.3.1", "Transient/General", 20, "other"},
+    ReasonInfo{"filtered", soft, "refused after DATA in recipient words: a content filter spoke, the mailbox may exist", "5.7.1", "Transient/ContentRejected", 40, "content-related"},
     ReasonInfo{"mailer_error", soft, "a local delivery program failed", "5.3.0", "Transient/General", 25, "other"},
     ReasonInfo{"vacation", auto_reply, "an out-of-office or vacation reply (RFC 3834)", "", "", 60, ""},
     ReasonInfo{"challenge_response", auto_reply, "a challenge-response system asks the sender to confirm", "", "", 100, ""},
