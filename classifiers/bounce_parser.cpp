@@ -467,6 +467,20 @@ ParseResult BounceParser::parse(std::string_view bytes) const {
       }
     }
     report.recipients = read_text_bounce(*catalog_, format, input);
+    // A bounce that names nobody in its failure text (an MMS gateway's "No valid recipients")
+    // failed for the returned original's single recipient.
+    if (report.recipients.empty() && format != nullptr && !report.original.to.empty() &&
+        addresses_in(report.original.to).size() == 1) {
+      RecipientStatus r;
+      r.address = normalize_address(report.original.to);
+      r.action = "failed";
+      r.diagnostic = collapse_whitespace(failure_section(*catalog_, format, body));
+      if (r.diagnostic.size() > 1500) r.diagnostic.resize(1500);
+      const SmtpReply reply = find_smtp_reply(r.diagnostic);
+      r.reply_code = reply.reply_code;
+      r.status = reply.status;
+      if (!r.address.empty()) report.recipients.push_back(std::move(r));
+    }
     if (!report.recipients.empty()) {
       report.kind = ReportKind::non_dsn;
       report.format = format != nullptr ? format->id : "generic";

@@ -55,6 +55,12 @@ std::optional<BounceReport> read_ses_notification(std::string_view body) {
   }
   auto parsed = parse_json_object(body);
   if (!parsed) return std::nullopt;
+  // Delivered through an SNS subscription, the notification is a JSON string inside the SNS
+  // envelope's "Message".
+  if (auto message = parsed->find("Message"); message != parsed->end() && message->is_string()) {
+    json inner = json::parse(message->get<std::string>(), nullptr, false);
+    if (!inner.is_discarded() && inner.is_object()) parsed = std::move(inner);
+  }
   const json& root = *parsed;
   std::string type = string_at(root, "notificationType");
   if (type.empty()) type = string_at(root, "eventType");

@@ -186,7 +186,9 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
           break;
         }
       }
-      const size_t from = occurrences[i].end;
+      // The first mention introduces the recipient; later ones sit inside replies
+      // ("550 <jane@example.org>: User unknown") and keep the address so the reply reads whole.
+      const size_t from = text.empty() || by_line ? occurrences[i].end : occurrences[i].begin;
       if (!by_line && occurrences[i].line_begin != std::string_view::npos) {
         const size_t prefix = occurrences[i].line_begin;
         if (!text.empty()) text.push_back(' ');

@@ -27,7 +27,7 @@ std::string find_smtp_command(std::string_view text) {
   // The last transcript command before the reply is the one that failed, so transcripts are read
   // for their last ">>>" line; the prose forms name the command once.
   static const re2::RE2 prose(
-      R"((?i)(?:in reply to (?:the )?|after |did not like our |while (?:sending|talking)[^:]*?: ?>>> ?)(RCPT TO|MAIL FROM|end of data|end of DATA|DATA|final DATA|initial connection|HELO|EHLO|BDAT|connection greeting))");
+      R"((?i)(?:in reply to (?:the )?|after |did not like our |SMTP command:? ?|while (?:sending|talking)[^:]*?: ?>>> ?)(RCPT TO|MAIL FROM|end of data|end of DATA|DATA|final DATA|initial connection|HELO|EHLO|BDAT|connection greeting))");
   static const re2::RE2 transcript(R"((?im)^ *>>> ?(RCPT|MAIL|DATA|EHLO|HELO|BDAT)\b)");
   std::string last;
   re2::StringPiece input(text.data(), text.size());
