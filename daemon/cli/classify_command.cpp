@@ -1,9 +1,11 @@
 // bounced classify [--format text|jsonl] PATH...
 // Parses and classifies each message and prints one line per message (jsonl) or one aligned row
 // per recipient (text). Exit status: 0 all read, 1 some messages could not be read, 2 bad usage.
+#include <atomic>
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include "commands.hpp"
 #include "intake/message_source.hpp"
@@ -18,7 +20,25 @@ struct ClassifyOptions {
   PipelineOptions pipeline;
   std::string format = "text";
   std::vector<std::string> paths;
+  unsigned jobs = 1;
 };
+
+// Runs the pipeline over a batch on `jobs` threads; results keep the input order. The pipeline
+// is immutable, so threads share it.
+std::vector<ClassifiedMessage> run_batch(const Pipeline& pipeline,
+                                         const std::vector<SourceMessage>& batch, unsigned jobs) {
+  std::vector<ClassifiedMessage> results(batch.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < batch.size(); i = next++) {
+      results[i] = pipeline.run(batch[i].name, batch[i].bytes);
+    }
+  };
+  std::vector<std::jthread> threads;
+  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(work);
+  work();
+  return results;
+}
 
 std::string shorten(std::string_view text, size_t width) {
   if (text.size() <= width) return std::string(text);
@@ -55,6 +75,8 @@ void register_classify_command(CLI::App& app, int& exit_code) {
   add_pipeline_options(*cmd, options->pipeline);
   cmd->add_option("--format", options->format, "Output format")
       ->check(CLI::IsMember({"text", "jsonl"}));
+  cmd->add_option("-j,--jobs", options->jobs, "Parse and classify on this many threads")
+      ->check(CLI::Range(1u, 256u));
   cmd->add_option("paths", options->paths, "Message file, directory, Maildir, mbox, or - (stdin)")
       ->required();
   cmd->callback([options, &exit_code] {
@@ -70,26 +92,40 @@ void register_classify_command(CLI::App& app, int& exit_code) {
                 << std::setw(7) << "STATUS" << " DIAGNOSTIC\n";
     }
     size_t failed = 0;
+    auto emit = [&](const ClassifiedMessage& message) {
+      if (message.report.kind == classifiers::ReportKind::error) {
+        ++failed;
+        std::cerr << message.source << ": " << message.error << "\n";
+      }
+      if (jsonl) {
+        std::cout << to_json(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
+      } else {
+        print_text_row(message);
+      }
+    };
+    const unsigned jobs = std::max(1u, options->jobs);
+    std::vector<SourceMessage> batch;
+    constexpr size_t kBatch = 512;
+    auto flush = [&] {
+      for (const auto& message : run_batch(*pipeline, batch, jobs)) emit(message);
+      batch.clear();
+    };
     for_each_message(
         options->paths,
         [&](SourceMessage&& source) {
-          const ClassifiedMessage message = pipeline->run(source.name, source.bytes);
-          if (message.report.kind == classifiers::ReportKind::error) {
-            ++failed;
-            std::cerr << source.name << ": " << message.error << "\n";
+          if (jobs == 1) {
+            emit(pipeline->run(source.name, source.bytes));
+            return;
           }
-          if (jsonl) {
-            std::cout << to_json(message).dump(-1, ' ', false,
-                                               nlohmann::json::error_handler_t::replace)
-                      << "\n";
-          } else {
-            print_text_row(message);
-          }
+          batch.push_back(std::move(source));
+          if (batch.size() == kBatch) flush();
         },
         [&](const SourceError& error) {
           ++failed;
           std::cerr << error.name << ": " << error.reason << "\n";
         });
+    flush();
     if (failed > 0) {
       std::cerr << failed << " message(s) could not be read\n";
       exit_code = 1;
