@@ -429,6 +429,25 @@ ParseResult BounceParser::parse(std::string_view bytes) const {
     }
   }
 
+  // A bounce of a bounce: the attached message is itself the report (forwarded by a gateway).
+  if (parts.original_message != nullptr && depth_ == 0) {
+    GMimeObject* inner = g_mime_message_get_mime_part(parts.original_message);
+    if (inner != nullptr && mime_type(inner) == "multipart/report") {
+      char* text = g_mime_object_to_string(GMIME_OBJECT(parts.original_message), nullptr);
+      const std::string inner_bytes = text != nullptr ? text : "";
+      g_free(text);
+      BounceParser nested(catalog_, options_);
+      nested.depth_ = 1;
+      auto result = nested.parse(inner_bytes);
+      if (auto* inner_report = std::get_if<BounceReport>(&result);
+          inner_report != nullptr && !inner_report->recipients.empty()) {
+        inner_report->message_id = report.message_id;
+        inner_report->envelope_recipient = report.envelope_recipient;
+        inner_report->verp = report.verp;
+        return std::move(*inner_report);
+      }
+    }
+  }
   // A bounce written as prose, or an auto-reply.
   const std::string_view body = parts.body;
   const TextBounceFormat* format = catalog_->detect(report.from, report.subject, body);
@@ -486,25 +505,6 @@ ParseResult BounceParser::parse(std::string_view bytes) const {
       report.format = format != nullptr ? format->id : "generic";
       fill_smtp_commands(report.recipients, body);
       return report;
-    }
-  }
-  // A bounce of a bounce: the attached message is itself the report (forwarded by a gateway).
-  if (parts.original_message != nullptr && depth_ == 0) {
-    GMimeObject* inner = g_mime_message_get_mime_part(parts.original_message);
-    if (inner != nullptr && mime_type(inner) == "multipart/report") {
-      char* text = g_mime_object_to_string(GMIME_OBJECT(parts.original_message), nullptr);
-      const std::string inner_bytes = text != nullptr ? text : "";
-      g_free(text);
-      BounceParser nested(catalog_, options_);
-      nested.depth_ = 1;
-      auto result = nested.parse(inner_bytes);
-      if (auto* inner_report = std::get_if<BounceReport>(&result);
-          inner_report != nullptr && !inner_report->recipients.empty()) {
-        inner_report->message_id = report.message_id;
-        inner_report->envelope_recipient = report.envelope_recipient;
-        inner_report->verp = report.verp;
-        return std::move(*inner_report);
-      }
     }
   }
   report.kind = ReportKind::not_bounce;

@@ -151,7 +151,8 @@ CatalogResult FormatCatalog::load_documents(
       if (!formats.IsSequence()) return CatalogError{where(source, formats) + ": expected a list"};
       for (const auto& node : formats) {
         check_keys(source, node,
-                   {"id", "description", "detect", "section_start", "section_end", "recipient"});
+                   {"id", "description", "detect", "section_start", "section_end", "recipient",
+                    "diagnostic"});
         TextBounceFormat format;
         if (!node["id"]) return CatalogError{where(source, node) + ": format without an id"};
         format.id = node["id"].as<std::string>();
@@ -163,6 +164,14 @@ CatalogResult FormatCatalog::load_documents(
         if (format.recipient && format.recipient->NumberOfCapturingGroups() < 1) {
           return CatalogError{where(source, node["recipient"]) + ": " + format.id +
                               " recipient: needs a capture group for the address"};
+        }
+        if (const auto scope = node["diagnostic"]) {
+          const std::string value = scope.as<std::string>();
+          if (value != "line" && value != "block") {
+            return CatalogError{where(source, scope) + ": " + format.id +
+                                " diagnostic: 'line' or 'block', not '" + value + "'"};
+          }
+          format.diagnostic_on_recipient_line = value == "line";
         }
         const size_t index = catalog->formats_.size();
         if (const auto detect = node["detect"]) {

@@ -26,6 +26,9 @@ struct TextBounceFormat {
   // A line that introduces one failed recipient; group 1 is the address. Optional: without it
   // every address in the failure section that is not the sender's is a recipient.
   std::shared_ptr<const re2::RE2> recipient;
+  // The explanation is the rest of the recipient's own line only (Sendmail V5 transcripts put
+  // other hosts' lines between recipients), instead of everything up to the next recipient.
+  bool diagnostic_on_recipient_line = false;
 };
 
 // Words and headers that mark an auto-reply (RFC 3834) or a challenge-response request.

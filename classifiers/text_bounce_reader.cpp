@@ -194,6 +194,9 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
         if (!text.empty()) text.push_back(' ');
         text.append(section.substr(prefix, occurrences[i].begin - prefix));
       }
+      if (by_line && format->diagnostic_on_recipient_line) {
+        stop = std::min(stop, section.find('\n', from));
+      }
       if (stop > from) {
         if (!text.empty()) text.push_back(' ');
         text.append(section.substr(from, stop - from));

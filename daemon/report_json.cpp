@@ -1,6 +1,7 @@
 #include "report_json.hpp"
 
 #include <filesystem>
+#include <optional>
 
 namespace bounced::daemon {
 
@@ -26,7 +27,15 @@ nlohmann::json to_json(const ClassifiedMessage& message) {
   }
   json headers = json::object();
   for (const auto& [name, value] : report.original.headers) headers[name] = value;
-  json out = {{"file", std::filesystem::path(message.source).filename().string()},
+  // "box.mbox#3" is the third message of an mbox: the file stays the file, the index is apart.
+  std::string file = std::filesystem::path(message.source).filename().string();
+  std::optional<long> mbox_index;
+  if (const size_t hash = file.rfind('#'); hash != std::string::npos && hash + 1 < file.size() &&
+      file.find_first_not_of("0123456789", hash + 1) == std::string::npos) {
+    mbox_index = std::stol(file.substr(hash + 1));
+    file.resize(hash);
+  }
+  json out = {{"file", file},
               {"kind", classifiers::to_string(report.kind)},
               {"format", report.format},
               {"recipients", std::move(recipients)},
@@ -37,6 +46,7 @@ nlohmann::json to_json(const ClassifiedMessage& message) {
                 {"subject", report.original.subject},
                 {"headers", std::move(headers)}}},
               {"verp", report.verp}};
+  if (mbox_index) out["mbox_index"] = *mbox_index;
   if (!report.subtype.empty()) out["subtype"] = report.subtype;
   if (!report.reporting_mta.empty()) out["reporting_mta"] = report.reporting_mta;
   if (!message.error.empty()) out["error"] = message.error;
