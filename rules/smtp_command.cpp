@@ -29,10 +29,17 @@ std::string find_smtp_command(std::string_view text) {
   static const re2::RE2 prose(
       R"((?i)(?:in reply to (?:the )?|after |did not like our |SMTP command:? ?|while (?:sending|talking)[^:]*?: ?>>> ?)(RCPT TO|MAIL FROM|end of data|end of DATA|DATA|final DATA|initial connection|HELO|EHLO|BDAT|connection greeting))");
   static const re2::RE2 transcript(R"((?im)^ *>>> ?(RCPT|MAIL|DATA|EHLO|HELO|BDAT)\b)");
+  // In a transcript the failing command is the last ">>>" before the first 4xx/5xx "<<<" reply.
+  static const re2::RE2 error_reply(R"((?m)^ *<<< ?[45]\d\d)");
+  re2::StringPiece first_error;
+  const size_t error_at =
+      error_reply.Match(text, 0, text.size(), RE2::UNANCHORED, &first_error, 1)
+          ? static_cast<size_t>(first_error.data() - text.data())
+          : text.size();
   std::string last;
-  re2::StringPiece input(text.data(), text.size());
-  std::string word;
   size_t last_end = 0;
+  re2::StringPiece input(text.data(), error_at);
+  std::string word;
   while (re2::RE2::FindAndConsume(&input, transcript, &word)) {
     last = word;
     last_end = static_cast<size_t>(input.data() - text.data());
