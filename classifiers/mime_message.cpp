@@ -38,15 +38,20 @@ std::string mime_type(GMimeObject* object) {
 std::string to_utf8(std::string_view bytes, const char* charset) {
   if (charset != nullptr && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
       g_ascii_strcasecmp(charset, "us-ascii") != 0) {
-    // GMime maps aliases (x-sjis, ks_c_5601-1987, ...) to names iconv knows.
-    const char* canonical = g_mime_charset_iconv_name(charset);
-    gsize written = 0;
-    char* converted = g_convert_with_fallback(bytes.data(), static_cast<gssize>(bytes.size()),
-                                              "UTF-8", canonical, "?", nullptr, &written, nullptr);
-    if (converted != nullptr) {
-      std::string result(converted, written);
-      g_free(converted);
-      return result;
+    // GMime maps aliases (x-sjis, ks_c_5601-1987, ...) to names iconv knows, and caches the
+    // iconv descriptors that opening per part would otherwise cost.
+    iconv_t cd = g_mime_iconv_open("UTF-8", charset);
+    if (cd != reinterpret_cast<iconv_t>(-1)) {
+      const std::string input(bytes);
+      char* converted = g_mime_iconv_strndup(cd, input.c_str(), input.size());
+      g_mime_iconv_close(cd);
+      if (converted != nullptr) {
+        std::string result(converted);
+        g_free(converted);
+        if (g_utf8_validate(result.data(), static_cast<gssize>(result.size()), nullptr)) {
+          return result;
+        }
+      }
     }
   }
   if (g_utf8_validate(bytes.data(), static_cast<gssize>(bytes.size()), nullptr)) {

@@ -11,6 +11,13 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("bounced ") + BOUNCED_VERSION);
   int exit_code = 0;
   bounced::daemon::cli::register_classify_command(app, exit_code);
+  bounced::daemon::cli::register_db_commands(app, exit_code);
+  bounced::daemon::cli::register_ingest_command(app, exit_code);
+  bounced::daemon::cli::register_sends_commands(app, exit_code);
+  bounced::daemon::cli::register_suppressions_commands(app, exit_code);
+  bounced::daemon::cli::register_outcomes_command(app, exit_code);
+  bounced::daemon::cli::register_maillog_command(app, exit_code);
+  bounced::daemon::cli::register_reclassify_command(app, exit_code);
   bounced::daemon::cli::register_rules_commands(app, exit_code);
   try {
     app.parse(argc, argv);

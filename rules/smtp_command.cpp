@@ -24,6 +24,16 @@ std::string canonical(std::string word) {
 }  // namespace
 
 std::string find_smtp_command(std::string_view text) {
+  // Most diagnostics name no command: skip the regexes unless a marker word is there at all.
+  const bool has_transcript = text.find(">>>") != std::string_view::npos;
+  bool has_prose = false;
+  for (std::string_view marker : {"reply to", "after ", "like our", "command", "ommand"}) {
+    if (text.find(marker) != std::string_view::npos) {
+      has_prose = true;
+      break;
+    }
+  }
+  if (!has_transcript && !has_prose) return {};
   // The last transcript command before the reply is the one that failed, so transcripts are read
   // for their last ">>>" line; the prose forms name the command once.
   static const re2::RE2 prose(

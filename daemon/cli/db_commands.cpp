@@ -1,0 +1,140 @@
+// bounced db migrate | status
+// migrate applies the schema/NNN_*.sql files not yet recorded, in one transaction; running it
+// again changes nothing. status lists what is applied and what is pending.
+#include <algorithm>
+#include <iostream>
+
+#include "commands.hpp"
+#include "store_session.hpp"
+
+namespace bounced::daemon::cli {
+
+namespace {
+
+void register_db(CLI::App& app, int& exit_code) {
+  CLI::App* db = app.add_subcommand("db", "Database schema");
+  db->require_subcommand(1);
+  auto options = std::make_shared<StoreOptions>();
+
+  CLI::App* migrate = db->add_subcommand("migrate", "Apply missing schema migrations");
+  add_store_options(*migrate, *options);
+  migrate->callback([options, &exit_code] {
+    auto config = load_effective_config(*options);
+    if (!config) {
+      exit_code = 2;
+      return;
+    }
+    if (config->database_url.empty()) {
+      // The embedded cluster is created and migrated on open.
+      if (!open_store(*options)) {
+        exit_code = 1;
+        return;
+      }
+      std::cout << "embedded database under " << config->state_dir << "/pg is current\n";
+      return;
+    }
+    std::unique_ptr<store::Database> database;
+    auto connected = store::Database::connect(config->database_url);
+    if (auto* error = std::get_if<store::StoreError>(&connected)) {
+      std::cerr << error->to_string() << "\n";
+      exit_code = 1;
+      return;
+    }
+    database = std::get<std::unique_ptr<store::Database>>(std::move(connected));
+    auto migrations = store::load_migrations(store::default_schema_dir());
+    if (auto* error = std::get_if<store::StoreError>(&migrations)) {
+      std::cerr << error->to_string() << "\n";
+      exit_code = 1;
+      return;
+    }
+    auto applied = database->migrate(std::get<std::vector<store::Migration>>(migrations));
+    if (auto* error = std::get_if<store::StoreError>(&applied)) {
+      std::cerr << "migrate: " << error->to_string() << "\n";
+      exit_code = 1;
+      return;
+    }
+    const auto& names = std::get<std::vector<std::string>>(applied);
+    if (names.empty()) std::cout << "schema is current\n";
+    for (const auto& name : names) std::cout << "applied " << name << "\n";
+  });
+
+  CLI::App* status = db->add_subcommand("status", "Show applied and pending migrations");
+  add_store_options(*status, *options);
+  status->callback([options, &exit_code] {
+    auto config = load_effective_config(*options);
+    if (!config) {
+      exit_code = 2;
+      return;
+    }
+    auto session = open_store(*options, config->database_url.empty());
+    if (!session) {
+      exit_code = 1;
+      return;
+    }
+    auto versions = session->db->applied_versions();
+    auto migrations = store::load_migrations(store::default_schema_dir());
+    if (std::holds_alternative<store::StoreError>(versions) ||
+        std::holds_alternative<store::StoreError>(migrations)) {
+      exit_code = 1;
+      return;
+    }
+    const auto& done = std::get<std::vector<int>>(versions);
+    for (const auto& migration : std::get<std::vector<store::Migration>>(migrations)) {
+      const bool applied =
+          std::find(done.begin(), done.end(), migration.version) != done.end();
+      std::cout << (applied ? "applied  " : "pending  ") << migration.name << "\n";
+    }
+  });
+}
+
+void register_config(CLI::App& app, int& exit_code) {
+  CLI::App* config = app.add_subcommand("config", "Configuration");
+  config->require_subcommand(1);
+  auto options = std::make_shared<StoreOptions>();
+  CLI::App* check = config->add_subcommand(
+      "check", "Load the configuration, report every problem with its place, start nothing");
+  add_store_options(*check, *options);
+  check->callback([options, &exit_code] {
+    auto loaded = load_effective_config(*options);
+    if (!loaded) {
+      exit_code = 1;
+      return;
+    }
+    std::cout << (loaded->source_file.empty() ? std::string("built-in defaults")
+                                              : loaded->source_file)
+              << ": ok\n"
+              << "  database: "
+              << (loaded->database_url.empty() ? "embedded under " + loaded->state_dir + "/pg"
+                                               : std::string("configured"))
+              << "\n  join header: " << loaded->join.header
+              << ", window: " << store::format_duration(loaded->join.window)
+              << "\n  raw retention: " << loaded->raw_retention_days << " days\n";
+    for (const auto& [category, rule] : loaded->suppression.categories) {
+      std::cout << "  suppress " << category << ": ";
+      switch (rule.mode) {
+        case store::CategoryRule::Mode::never: std::cout << "never"; break;
+        case store::CategoryRule::Mode::immediate: std::cout << "immediately"; break;
+        case store::CategoryRule::Mode::threshold:
+          std::cout << rule.count << " within " << store::format_duration(rule.within);
+          break;
+      }
+      if (rule.mode != store::CategoryRule::Mode::never) {
+        std::cout << (rule.duration ? ", for " + store::format_duration(*rule.duration)
+                                    : std::string(", until removed"));
+      }
+      std::cout << "\n";
+    }
+    for (const auto& [domain, rules] : loaded->suppression.domains) {
+      std::cout << "  domain " << domain << ": " << rules.size() << " override(s)\n";
+    }
+  });
+}
+
+}  // namespace
+
+void register_db_commands(CLI::App& app, int& exit_code) {
+  register_db(app, exit_code);
+  register_config(app, exit_code);
+}
+
+}  // namespace bounced::daemon::cli

@@ -1,0 +1,43 @@
+// What every database command needs: --config/--state-dir/--database options, the loaded
+// config, and an open, migrated database - the configured server, or the embedded cluster under
+// the state directory when none is configured (started here, stopped when the session ends).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+#include "database.hpp"
+#include "embedded_cluster.hpp"
+#include "runtime.hpp"
+
+namespace bounced::daemon::cli {
+
+struct StoreOptions {
+  std::string config_file;   // "" = $BOUNCED_CONFIG, else /etc/bounced/bounced.yaml if present
+  std::string state_dir;     // overrides the config
+  std::string database_url;  // overrides the config
+};
+
+void add_store_options(CLI::App& cmd, StoreOptions& options);
+
+// Loads the config (printing warnings and errors to stderr); nullopt on errors.
+std::optional<Config> load_effective_config(const StoreOptions& options);
+
+struct StoreSession {
+  Config config;
+  std::unique_ptr<store::EmbeddedCluster> cluster;  // declared first: destroyed after db
+  std::unique_ptr<store::Database> db;
+};
+
+// Opens the database. The embedded cluster is migrated on open; a configured server must have
+// been migrated with `bounced db migrate` unless `migrate` is true.
+std::optional<StoreSession> open_store(const StoreOptions& options, bool migrate = false);
+
+// The pipeline options the config implies, with command-line values winning.
+PipelineOptions pipeline_options_for(const Config& config, const PipelineOptions& command_line);
+
+}  // namespace bounced::daemon::cli

@@ -1,0 +1,208 @@
+#include "config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <set>
+
+#include "time_text.hpp"
+
+namespace bounced::daemon {
+
+namespace {
+
+class Reader {
+ public:
+  Reader(std::string file, std::vector<ConfigMessage>& messages)
+      : file_(std::move(file)), messages_(messages) {}
+
+  std::string where(const YAML::Node& node) const {
+    const YAML::Mark mark = node.Mark();
+    return file_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  }
+  void error(const YAML::Node& node, const std::string& text) {
+    messages_.push_back({where(node) + ": " + text, true});
+  }
+  void warn_unknown(const YAML::Node& map, const std::set<std::string>& known,
+                    const std::string& section) {
+    if (!map.IsMap()) return;
+    for (const auto& item : map) {
+      const std::string key = item.first.as<std::string>();
+      if (!known.contains(key)) {
+        messages_.push_back({where(item.first) + ": unknown key '" + key + "'" +
+                                 (section.empty() ? "" : " in " + section) + " (ignored)",
+                             false});
+      }
+    }
+  }
+  bool map(const YAML::Node& node, const std::string& what) {
+    if (node.IsMap()) return true;
+    error(node, what + " must be a mapping");
+    return false;
+  }
+  void string(const YAML::Node& parent, const char* key, std::string& out) {
+    if (const YAML::Node node = parent[key]) {
+      if (!node.IsScalar()) return error(node, std::string(key) + " must be a string");
+      out = node.as<std::string>();
+    }
+  }
+  template <typename Int>
+  void integer(const YAML::Node& parent, const char* key, Int& out, long long min) {
+    if (const YAML::Node node = parent[key]) {
+      try {
+        const long long value = node.as<long long>();
+        if (value < min) return error(node, std::string(key) + " must be at least " + std::to_string(min));
+        out = static_cast<Int>(value);
+      } catch (const YAML::Exception&) {
+        error(node, std::string(key) + " must be an integer");
+      }
+    }
+  }
+  void duration(const YAML::Node& parent, const char* key, std::chrono::seconds& out) {
+    if (const YAML::Node node = parent[key]) {
+      auto value = node.IsScalar() ? store::parse_duration(node.as<std::string>()) : std::nullopt;
+      if (!value) return error(node, std::string(key) + ": not a duration (e.g. 7d, 48h, 30m)");
+      out = *value;
+    }
+  }
+  void category_rule(const YAML::Node& node, const std::string& name, store::CategoryRule& rule) {
+    if (!map(node, name)) return;
+    warn_unknown(node, {"action", "count", "within", "duration"}, name);
+    if (const YAML::Node action = node["action"]) {
+      const std::string value = action.as<std::string>();
+      if (value == "never") rule.mode = store::CategoryRule::Mode::never;
+      else if (value == "immediate") rule.mode = store::CategoryRule::Mode::immediate;
+      else if (value == "threshold") rule.mode = store::CategoryRule::Mode::threshold;
+      else error(action, "action must be never, immediate or threshold");
+    } else if (node["count"]) {
+      rule.mode = store::CategoryRule::Mode::threshold;
+    }
+    integer(node, "count", rule.count, 1);
+    duration(node, "within", rule.within);
+    if (const YAML::Node d = node["duration"]) {
+      if (d.IsScalar() && (d.as<std::string>() == "forever" || d.as<std::string>().empty())) {
+        rule.duration.reset();
+      } else {
+        std::chrono::seconds value{};
+        duration(node, "duration", value);
+        rule.duration = value;
+      }
+    }
+  }
+  void categories(const YAML::Node& node, const std::string& section,
+                  std::map<std::string, store::CategoryRule>& rules,
+                  const std::map<std::string, store::CategoryRule>& base) {
+    if (!map(node, section)) return;
+    static const std::set<std::string> names = {"hard", "soft", "quota", "complaint",
+                                                "auto_reply", "unknown"};
+    warn_unknown(node, names, section);
+    for (const auto& name : names) {
+      if (const YAML::Node rule = node[name]) {
+        store::CategoryRule value = base.contains(name) ? base.at(name) : store::CategoryRule{};
+        category_rule(rule, section + "." + name, value);
+        rules[name] = value;
+      }
+    }
+  }
+
+ private:
+  std::string file_;
+  std::vector<ConfigMessage>& messages_;
+};
+
+}  // namespace
+
+bool LoadedConfig::ok() const {
+  for (const auto& message : messages) {
+    if (message.is_error) return false;
+  }
+  return true;
+}
+
+LoadedConfig load_config(const std::string& path) {
+  LoadedConfig loaded;
+  if (path.empty()) return loaded;
+  Config& config = loaded.config;
+  config.source_file = path;
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    loaded.messages.push_back({path + ": cannot read the file", true});
+    return loaded;
+  } catch (const YAML::ParserException& error) {
+    loaded.messages.push_back({path + ":" + std::to_string(error.mark.line + 1) + ":" +
+                                   std::to_string(error.mark.column + 1) + ": " + error.msg,
+                               true});
+    return loaded;
+  }
+  if (root.IsNull()) return loaded;
+  Reader r(path, loaded.messages);
+  if (!r.map(root, "the configuration")) return loaded;
+  r.warn_unknown(root, {"database", "state_dir", "rules", "verp", "join", "suppression", "raw_retention_days", "ingest"}, "");
+  if (const YAML::Node db = root["database"]; db && r.map(db, "database")) {
+    r.warn_unknown(db, {"url", "pg_bin_dir"}, "database");
+    r.string(db, "url", config.database_url);
+    r.string(db, "pg_bin_dir", config.pg_bin_dir);
+  }
+  r.string(root, "state_dir", config.state_dir);
+  if (const YAML::Node rules = root["rules"]; rules && r.map(rules, "rules")) {
+    r.warn_unknown(rules, {"dirs", "formats"}, "rules");
+    if (const YAML::Node dirs = rules["dirs"]) {
+      if (dirs.IsSequence()) {
+        for (const auto& dir : dirs) config.rules_dirs.push_back(dir.as<std::string>());
+      } else {
+        r.error(dirs, "rules.dirs must be a list");
+      }
+    }
+    r.string(rules, "formats", config.formats_dir);
+  }
+  if (const YAML::Node verp = root["verp"]; verp && r.map(verp, "verp")) {
+    r.warn_unknown(verp, {"prefix", "separator"}, "verp");
+    r.string(verp, "prefix", config.verp_prefix);
+    r.string(verp, "separator", config.verp_separator);
+    if (config.verp_separator.size() != 1) r.error(verp["separator"], "verp.separator must be one character");
+  }
+  if (const YAML::Node join = root["join"]; join && r.map(join, "join")) {
+    r.warn_unknown(join, {"header", "window"}, "join");
+    r.string(join, "header", config.join.header);
+    r.duration(join, "window", config.join.window);
+  }
+  if (const YAML::Node policy = root["suppression"]; policy && r.map(policy, "suppression")) {
+    r.warn_unknown(policy, {"categories", "domains", "success_window"}, "suppression");
+    if (const YAML::Node categories = policy["categories"]) {
+      const auto base = config.suppression.categories;
+      r.categories(categories, "suppression.categories", config.suppression.categories, base);
+    }
+    if (const YAML::Node domains = policy["domains"];
+        domains && !domains.IsNull() && r.map(domains, "suppression.domains")) {
+      for (const auto& item : domains) {
+        std::string domain = item.first.as<std::string>();
+        for (auto& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        r.categories(item.second, "suppression.domains." + domain,
+                     config.suppression.domains[domain], config.suppression.categories);
+      }
+    }
+    r.duration(policy, "success_window", config.suppression.success_window);
+  }
+  r.integer(root, "raw_retention_days", config.raw_retention_days, 0);
+  if (const YAML::Node ingest = root["ingest"]; ingest && r.map(ingest, "ingest")) {
+    r.warn_unknown(ingest, {"batch_size", "processed_folder", "quarantine_dir"}, "ingest");
+    r.integer(ingest, "batch_size", config.batch_size, 1);
+    r.string(ingest, "processed_folder", config.processed_folder);
+    r.string(ingest, "quarantine_dir", config.quarantine_dir);
+  }
+  return loaded;
+}
+
+std::string effective_state_dir(const Config& config) {
+  namespace fs = std::filesystem;
+  if (!config.state_dir.empty()) return config.state_dir;
+  std::error_code error;
+  if (fs::exists("CMakeLists.txt", error) && fs::is_directory("schema", error)) {
+    return (fs::current_path() / ".state").string();
+  }
+  return "/var/lib/bounced";
+}
+
+}  // namespace bounced::daemon

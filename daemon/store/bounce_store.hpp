@@ -1,0 +1,78 @@
+// Writes batches of classified incoming mail: one bounce_messages row per mail (fingerprint =
+// SHA-256 of the raw bytes, raw kept compressed for the retention period), one bounces row per
+// recipient, then joins them to their sends and applies the suppression policy - all in one
+// transaction, so a batch is either wholly stored or not at all and the caller acknowledges the
+// mail only after write() succeeded. Replaying the same mail inserts nothing.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "database.hpp"
+#include "send_joiner.hpp"
+#include "suppression_policy.hpp"
+#include "time_text.hpp"
+
+namespace bounced::store {
+
+struct BounceRecipientRecord {
+  std::string address;  // as reported; normalised by the store
+  std::string original_recipient;
+  std::string action;
+  std::string status;
+  std::string reply_code;
+  std::string diagnostic;
+  std::string remote_mta;
+  std::string category;  // verdict
+  std::string reason;
+  std::string rule;
+};
+
+struct BounceRecord {
+  std::string source;  // file name, for logs
+  std::string raw;     // the bytes as received
+  Time received_at{};
+  std::string kind;    // ReportKind name
+  std::string format;
+  std::string report_message_id;
+  std::string original_message_id;
+  std::string envelope_recipient;
+  std::string verp_token;
+  std::string send_header;  // value of the configured join header in the returned original
+  std::vector<BounceRecipientRecord> recipients;
+};
+
+struct WriteSummary {
+  size_t messages = 0;    // new messages stored
+  size_t duplicates = 0;  // already stored (replay)
+  size_t bounces = 0;     // recipient rows inserted
+  JoinCounts joined;
+  size_t suppressed = 0;
+};
+
+struct BounceStoreOptions {
+  JoinOptions join;
+  SuppressionPolicyConfig policy = SuppressionPolicyConfig::defaults();
+  int raw_retention_days = 30;  // 0 = do not keep raw mail
+  // Called inside the transaction after every row is written and before COMMIT. Tests use it to
+  // take the server away mid-batch.
+  std::function<void()> before_commit;
+};
+
+class BounceStore {
+ public:
+  BounceStore(Database& database, BounceStoreOptions options);
+
+  Result<WriteSummary> write(const std::vector<BounceRecord>& batch);
+
+ private:
+  Database& database_;
+  BounceStoreOptions options_;
+  SuppressionPolicy policy_;
+  std::set<std::string> months_;  // partitions known to exist (committed)
+};
+
+}  // namespace bounced::store

@@ -1,0 +1,21 @@
+// Bytes in and out of the database: the fingerprint that makes replays idempotent and the
+// compression of stored raw bounces.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace bounced::store {
+
+// Lower-case hex SHA-256 of the bytes.
+std::string sha256_hex(std::string_view bytes);
+
+// zlib (deflate, level 6) and back; nullopt when the input is not zlib data.
+std::string compress(std::string_view bytes);
+std::optional<std::string> decompress(std::string_view compressed);
+
+std::string to_hex(std::string_view bytes);
+std::string from_hex(std::string_view hex);
+
+}  // namespace bounced::store

@@ -1,0 +1,256 @@
+#include "maillog_reader.hpp"
+
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "address.hpp"
+#include "codec.hpp"
+#include "pq.hpp"
+#include "send_record.hpp"
+#include "store_tx.hpp"
+
+namespace bounced::store {
+
+struct MaillogReader::OpenLog {
+  std::string path;
+  gzFile file = nullptr;
+  ino_t inode = 0;
+  std::string key;     // SHA-256 of the first line
+  long long offset = 0;  // bytes of complete lines consumed (uncompressed)
+  long long line = 0;
+  int year = 1970;
+  ~OpenLog() {
+    if (file) gzclose(file);
+  }
+};
+
+namespace {
+
+// One line including its '\n'; false when no complete line is there (yet).
+bool read_line(gzFile file, std::string& line, std::string& partial) {
+  char buffer[8192];
+  while (gzgets(file, buffer, sizeof buffer)) {
+    partial += buffer;
+    if (!partial.empty() && partial.back() == '\n') {
+      line = std::move(partial);
+      partial.clear();
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+MaillogReader::MaillogReader(Database& database, std::shared_ptr<const rules::Classifier> classifier,
+                             MaillogOptions options)
+    : database_(database), classifier_(std::move(classifier)), options_(std::move(options)) {}
+
+MaillogReader::~MaillogReader() = default;
+
+Status MaillogReader::load_queue() {
+  if (queue_loaded_) return Done{};
+  Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
+    for (const auto& row : tx.exec("SELECT queue_id, message_id, sender, first_seen FROM maillog_queue")) {
+      queue_[row[0].c_str()] = {row[1].c_str(), row[2].c_str(), detail::parse_pg_time(row[3].c_str())};
+    }
+  });
+  if (ok(status)) queue_loaded_ = true;
+  return status;
+}
+
+Result<std::unique_ptr<MaillogReader::OpenLog>> MaillogReader::open(const std::string& path) {
+  auto log = std::make_unique<OpenLog>();
+  log->path = path;
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) {
+    return StoreError{StoreError::Kind::input, path + ": cannot read"};
+  }
+  log->inode = info.st_ino;
+  // Syslog lines carry no year: take the file's, and a line dated after the file's last write
+  // belongs to the year before (a log spanning New Year).
+  const std::time_t mtime = info.st_mtime;
+  std::tm tm{};
+  gmtime_r(&mtime, &tm);
+  log->year = tm.tm_year + 1900;
+  log->file = gzopen(path.c_str(), "rb");  // reads plain files as they are
+  if (!log->file) return StoreError{StoreError::Kind::input, path + ": cannot open"};
+  std::string first, partial;
+  if (!read_line(log->file, first, partial)) {
+    return log;  // empty (or no complete line yet): key stays empty, nothing to read
+  }
+  log->key = sha256_hex(first);
+  gzrewind(log->file);
+  Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
+    auto row = tx.exec_params(
+        "SELECT byte_offset, line_number FROM maillog_positions WHERE file_key = $1", log->key);
+    if (!row.empty()) {
+      log->offset = row[0][0].as<long long>();
+      log->line = row[0][1].as<long long>();
+    }
+  });
+  if (!ok(status)) return std::get<StoreError>(status);
+  if (log->offset > 0 && gzseek(log->file, log->offset, SEEK_SET) != log->offset) {
+    return StoreError{StoreError::Kind::input,
+                      path + ": shorter than the saved position " + std::to_string(log->offset)};
+  }
+  return log;
+}
+
+Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
+  if (log.key.empty()) return Done{};
+  std::vector<SendRecord> batch;
+  std::set<std::string> touched, removed;
+  std::set<std::string> months;
+  long long offset = log.offset, line_number = log.line;
+  std::string line, partial;
+
+  auto commit = [&]() -> Status {
+    Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
+      for (const auto& send : batch) months.insert(detail::month_of(send.sent_at));
+      const SendWriteSummary summary =
+          detail::write_sends(tx, batch, true, options_.join, months);
+      stats.late_joined += summary.late_joined.total();
+      for (const auto& id : touched) {
+        if (removed.contains(id)) continue;
+        const QueueEntry& entry = queue_[id];
+        tx.exec_params(
+            "INSERT INTO maillog_queue (queue_id, message_id, sender, first_seen) VALUES ($1, $2, "
+            "$3, $4) ON CONFLICT (queue_id) DO UPDATE SET message_id = EXCLUDED.message_id, "
+            "sender = EXCLUDED.sender, updated_at = now()",
+            id, entry.message_id, entry.sender, detail::pg_time(entry.first_seen));
+      }
+      if (!removed.empty()) {
+        std::vector<std::string> ids(removed.begin(), removed.end());
+        tx.exec_params("DELETE FROM maillog_queue WHERE queue_id = ANY($1::text[])",
+                       detail::pg_text_array(ids));
+      }
+      tx.exec_params(
+          "INSERT INTO maillog_positions (file_key, path, byte_offset, line_number) VALUES ($1, "
+          "$2, $3, $4) ON CONFLICT (file_key) DO UPDATE SET path = EXCLUDED.path, byte_offset = "
+          "EXCLUDED.byte_offset, line_number = EXCLUDED.line_number, updated_at = now()",
+          log.key, log.path, offset, line_number);
+      if (options_.before_commit) options_.before_commit();
+    });
+    if (!ok(status)) return status;
+    stats.deliveries += batch.size();
+    log.offset = offset;
+    log.line = line_number;
+    for (const auto& id : removed) queue_.erase(id);
+    batch.clear();
+    touched.clear();
+    removed.clear();
+    return Done{};
+  };
+
+  size_t lines_in_batch = 0;
+  const Time year_limit = now_seconds() + std::chrono::days(2);
+  while (read_line(log.file, line, partial)) {
+    offset += static_cast<long long>(line.size());
+    ++line_number;
+    ++stats.lines;
+    ++lines_in_batch;
+    auto event = parse_maillog_line(line, log.year);
+    if (event && event->at > year_limit) event = parse_maillog_line(line, log.year - 1);
+    if (event) {
+      auto [entry, is_new] = queue_.try_emplace(event->queue_id);
+      if (is_new) entry->second.first_seen = event->at;
+      switch (event->kind) {
+        case MaillogEvent::Kind::message_id:
+          entry->second.message_id = event->message_id;
+          touched.insert(event->queue_id);
+          break;
+        case MaillogEvent::Kind::sender:
+          entry->second.sender = event->sender;
+          touched.insert(event->queue_id);
+          break;
+        case MaillogEvent::Kind::removed:
+          removed.insert(event->queue_id);
+          break;
+        case MaillogEvent::Kind::delivery: {
+          touched.insert(event->queue_id);
+          SendRecord send;
+          send.send_id = "postfix:" + event->queue_id;
+          send.message_id = entry->second.message_id;
+          send.verp_token = verp_token(entry->second.sender, options_.verp_prefix,
+                                       options_.verp_separator);
+          send.recipient = normalize_address(event->recipient);
+          if (send.recipient.empty()) break;
+          // One row per message and recipient: every attempt updates the same row.
+          send.sent_at = entry->second.first_seen;
+          send.enhanced_status = event->dsn;
+          send.reply_code = event->reply_code;
+          send.reply_text = event->reply;
+          send.attrs = nlohmann::json{{"relay", event->relay}, {"postfix_status", event->status}}
+                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+          if (event->status == "sent") {
+            send.sync_category = "accepted";
+            send.sync_reason = "accepted";
+            send.sync_rule = "postfix:sent";
+          } else {
+            classify_sync_outcome(send, *classifier_);
+          }
+          batch.push_back(std::move(send));
+          break;
+        }
+      }
+    }
+    if (lines_in_batch >= options_.batch_lines) {
+      if (Status s = commit(); !ok(s)) return s;
+      lines_in_batch = 0;
+    }
+  }
+  // A partial last line is not consumed: seek back so the next read starts at its beginning.
+  if (!partial.empty()) gzseek(log.file, offset, SEEK_SET);
+  gzclearerr(log.file);
+  if (lines_in_batch > 0) return commit();
+  return Done{};
+}
+
+Result<MaillogStats> MaillogReader::read_file(const std::string& path) {
+  MaillogStats stats;
+  if (Status s = load_queue(); !ok(s)) return std::get<StoreError>(s);
+  auto opened = open(path);
+  if (auto* error = std::get_if<StoreError>(&opened)) return *error;
+  auto log = std::get<std::unique_ptr<OpenLog>>(std::move(opened));
+  if (Status s = drain(*log, stats); !ok(s)) return std::get<StoreError>(s);
+  return stats;
+}
+
+Result<MaillogStats> MaillogReader::follow(const std::string& path,
+                                           const std::function<bool()>& keep_going) {
+  MaillogStats stats;
+  if (Status s = load_queue(); !ok(s)) return std::get<StoreError>(s);
+  std::unique_ptr<OpenLog> log;
+  while (keep_going()) {
+    if (!log || log->key.empty()) {
+      auto opened = open(path);
+      if (auto* error = std::get_if<StoreError>(&opened)) {
+        if (error->kind != StoreError::Kind::input) return *error;
+        log.reset();  // not there yet (between rename and create): try again
+      } else {
+        log = std::get<std::unique_ptr<OpenLog>>(std::move(opened));
+      }
+    }
+    if (log) {
+      if (Status s = drain(*log, stats); !ok(s)) return std::get<StoreError>(s);
+      struct stat info {};
+      if (stat(path.c_str(), &info) == 0 && info.st_ino != log->inode) {
+        // Rotated: what was appended to the old file before the rename is read first.
+        if (Status s = drain(*log, stats); !ok(s)) return std::get<StoreError>(s);
+        log.reset();
+        continue;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return stats;
+}
+
+}  // namespace bounced::store

@@ -1,0 +1,73 @@
+// Reads Postfix logs into sends: follows each queue id from cleanup to its deliveries and
+// records every recipient's synchronous outcome, classified with the same rules as bounces.
+//
+// Position: each file is known by the SHA-256 of its first line, so after logrotate renames
+// maillog to maillog.1 (and later compresses it to maillog.2.gz) it is still the same file.
+// The byte offset and line number are saved in the same transaction as the sends they produced,
+// so a restart neither skips nor repeats a line. A last line without its newline (the MTA is
+// still writing it) is left for the next read.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "database.hpp"
+#include "maillog_parser.hpp"
+#include "send_joiner.hpp"
+
+namespace bounced::rules {
+class Classifier;
+}
+
+namespace bounced::store {
+
+struct MaillogOptions {
+  std::string verp_prefix;
+  char verp_separator = '+';
+  size_t batch_lines = 20000;  // lines per transaction
+  JoinOptions join;
+  // Called inside each transaction before COMMIT (tests).
+  std::function<void()> before_commit;
+};
+
+struct MaillogStats {
+  size_t lines = 0;       // lines read this time
+  size_t deliveries = 0;  // delivery lines turned into send outcomes
+  size_t late_joined = 0;
+};
+
+class MaillogReader {
+ public:
+  MaillogReader(Database& database, std::shared_ptr<const rules::Classifier> classifier,
+                MaillogOptions options);
+  ~MaillogReader();
+
+  // Reads `path` (plain or gzip) from its saved position to its end.
+  Result<MaillogStats> read_file(const std::string& path);
+
+  // Reads, then keeps reading what is appended, switching to the new file after a rotation
+  // (the old one is read to its end first). Returns when keep_going() is false.
+  Result<MaillogStats> follow(const std::string& path, const std::function<bool()>& keep_going);
+
+ private:
+  struct OpenLog;
+  struct QueueEntry {
+    std::string message_id;
+    std::string sender;
+    Time first_seen{};
+  };
+  Result<std::unique_ptr<OpenLog>> open(const std::string& path);
+  // Reads complete lines to the end of what is there now, committing every batch_lines.
+  Status drain(OpenLog& log, MaillogStats& stats);
+  Status load_queue();
+
+  Database& database_;
+  std::shared_ptr<const rules::Classifier> classifier_;
+  MaillogOptions options_;
+  std::map<std::string, QueueEntry> queue_;
+  bool queue_loaded_ = false;
+};
+
+}  // namespace bounced::store

@@ -1,0 +1,19 @@
+// Running the PostgreSQL server programs (initdb, pg_ctl) without a shell: arguments are passed
+// as given, output goes to a log file, and the exit status comes back as a value.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace bounced::store {
+
+struct ProcessResult {
+  int exit_status = -1;  // -1: could not start or killed by a signal
+  std::string output;    // stdout and stderr, combined
+};
+
+// Runs argv[0] with argv; when run_as is not empty (we are root), runs it through
+// `runuser -u run_as --` because initdb and postgres refuse to run as root.
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& run_as = "");
+
+}  // namespace bounced::store

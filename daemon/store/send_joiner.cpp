@@ -1,0 +1,102 @@
+#include "send_joiner.hpp"
+
+#include "pq.hpp"
+#include "store_tx.hpp"
+
+namespace bounced::store {
+
+namespace detail {
+
+namespace {
+
+// One UPDATE per method. `candidate` is a LATERAL subquery over sends for bounce b returning
+// (id, sent_at); bounces already joined by an earlier method are skipped by the IS NULL test.
+// Recipient match: the bounce's recipient, or its Original-Recipient (forwarding), or the
+// message had only this one recipient.
+constexpr const char* kRecipientOrOnly =
+    "(s.recipient = b.recipient OR (b.original_recipient <> '' AND s.recipient = "
+    "b.original_recipient) OR NOT EXISTS (SELECT 1 FROM sends o WHERE o.{key} = s.{key} AND "
+    "o.{key} <> '' AND o.id <> s.id))";
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+std::string candidate_sql(const std::string& method) {
+  if (method == "verp") {
+    return "SELECT s.id, s.sent_at FROM sends s WHERE s.verp_token = b.verp_token "
+           "AND b.verp_token <> '' AND s.verp_token <> '' ORDER BY (s.recipient = b.recipient) DESC, "
+           "(s.sent_at <= b.received_at) DESC, s.sent_at DESC LIMIT 1";
+  }
+  if (method == "message_id") {
+    return "SELECT s.id, s.sent_at FROM sends s WHERE s.message_id = b.original_message_id "
+           "AND b.original_message_id <> '' AND s.message_id <> '' AND " +
+           replace_all(kRecipientOrOnly, "{key}", "message_id") +
+           " ORDER BY (s.recipient = b.recipient) DESC, s.sent_at DESC LIMIT 1";
+  }
+  if (method == "header") {
+    return "SELECT s.id, s.sent_at FROM sends s WHERE s.send_id = b.send_header "
+           "AND b.send_header <> '' AND " +
+           replace_all(kRecipientOrOnly, "{key}", "send_id") +
+           " ORDER BY (s.recipient = b.recipient) DESC, s.sent_at DESC LIMIT 1";
+  }
+  // recipient_window: $4 is the window in seconds.
+  return "SELECT s.id, s.sent_at FROM sends s WHERE s.recipient = b.recipient "
+         "AND s.sent_at <= b.received_at AND s.sent_at >= b.received_at - make_interval(secs => $4) "
+         "ORDER BY s.sent_at DESC LIMIT 1";
+}
+
+}  // namespace
+
+JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinScope& scope) {
+  JoinCounts counts;
+  const std::string where =
+      scope.fingerprints.empty()
+          ? "b.send_row_id IS NULL AND b.received_at >= $2 AND b.received_at <= $3 AND "
+            "$1::text[] IS NULL"
+          : "b.send_row_id IS NULL AND b.fingerprint = ANY($1::text[]) AND b.received_at >= $2 "
+            "AND b.received_at <= $3";
+  const std::string fingerprints =
+      scope.fingerprints.empty() ? std::string() : pg_text_array(scope.fingerprints);
+  for (const char* method : {"verp", "message_id", "header", "recipient_window"}) {
+    const std::string sql =
+        "WITH m AS (SELECT b.id AS bid, b.received_at AS brec, c.id AS sid, c.sent_at AS ssent "
+        "FROM bounces b CROSS JOIN LATERAL (" +
+        candidate_sql(method) + ") c WHERE " + where +
+        ") UPDATE bounces b SET send_row_id = m.sid, send_sent_at = m.ssent, join_method = '" +
+        method + "', joined_at = now(), joined_late = " + (scope.late ? "true" : "false") +
+        " FROM m WHERE b.id = m.bid AND b.received_at = m.brec";
+    const char* array_param = scope.fingerprints.empty() ? nullptr : fingerprints.c_str();
+    pqxx::result result =
+        std::string(method) == "recipient_window"
+            ? tx.exec_params(sql, array_param, pg_time(scope.since), pg_time(scope.until),
+                             static_cast<double>(options.window.count()))
+            : tx.exec_params(sql, array_param, pg_time(scope.since), pg_time(scope.until));
+    const size_t n = result.affected_rows();
+    if (std::string(method) == "verp") counts.verp = n;
+    else if (std::string(method) == "message_id") counts.message_id = n;
+    else if (std::string(method) == "header") counts.header = n;
+    else counts.recipient_window = n;
+  }
+  return counts;
+}
+
+}  // namespace detail
+
+Result<JoinCounts> SendJoiner::join_late(Database& database, Time since) const {
+  JoinCounts counts;
+  Status status = detail::in_transaction(database, [&](pqxx::work& tx) {
+    detail::JoinScope scope;
+    scope.since = since;
+    scope.until = Time(std::chrono::seconds(253402300799));  // 9999-12-31
+    scope.late = true;
+    counts = detail::join_bounces(tx, options_, scope);
+  });
+  if (!ok(status)) return std::get<StoreError>(status);
+  return counts;
+}
+
+}  // namespace bounced::store

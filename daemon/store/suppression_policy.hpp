@@ -1,0 +1,72 @@
+// When a bounce suppresses its address: configuration values in, a decision out. Pure, so every
+// threshold is unit-tested without a database; SuppressionStore gathers the evidence.
+//
+// Defaults follow what large senders do: a hard bounce or a complaint suppresses at once, a full
+// mailbox after 3 within 7 days, other soft failures after 5 within 3 days and only for 14 days,
+// auto-replies never. Each category can be overridden per recipient domain.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "time_text.hpp"
+
+namespace bounced::store {
+
+struct CategoryRule {
+  enum class Mode { never, immediate, threshold };
+  Mode mode = Mode::never;
+  int count = 1;                                     // threshold: this many ...
+  std::chrono::seconds within{std::chrono::days(7)};  // ... within this window
+  std::optional<std::chrono::seconds> duration;      // suppression ends after this; none = stays
+};
+
+struct SuppressionPolicyConfig {
+  std::map<std::string, CategoryRule> categories;  // hard, soft, quota, complaint, auto_reply, unknown
+  // domain -> category -> rule; a domain entry replaces the default for that category only.
+  std::map<std::string, std::map<std::string, CategoryRule>> domains;
+  // An accepted send not bounced within this long resets the soft and quota counts.
+  std::chrono::seconds success_window{std::chrono::days(3)};
+
+  static SuppressionPolicyConfig defaults();
+};
+
+// What is known about one address when a new verdict arrives.
+struct SuppressionEvidence {
+  std::string category;  // of the new verdict
+  std::string domain;
+  Time at{};             // when the new verdict's bounce was received
+  int count_in_window = 0;  // verdicts of this category in the rule's window, this one included,
+                            // after the last reset and after a manual removal
+  bool manually_removed = false;  // the address was removed by hand and not re-suppressed since
+};
+
+struct SuppressionDecision {
+  bool suppress = false;
+  std::optional<Time> expires_at;  // none: until removed
+  std::string why;                 // "hard", "quota: 3 within 7d", ...
+};
+
+class SuppressionPolicy {
+ public:
+  explicit SuppressionPolicy(SuppressionPolicyConfig config) : config_(std::move(config)) {}
+
+  const CategoryRule& rule_for(const std::string& category, const std::string& domain) const;
+  SuppressionDecision decide(const SuppressionEvidence& evidence) const;
+
+  // Categories whose counts a delivery resets.
+  static bool resettable(const std::string& category) {
+    return category == "soft" || category == "quota";
+  }
+
+  const SuppressionPolicyConfig& config() const { return config_; }
+
+ private:
+  SuppressionPolicyConfig config_;
+};
+
+std::string format_duration(std::chrono::seconds duration);
+
+}  // namespace bounced::store

@@ -1,0 +1,228 @@
+#include "suppression_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "address.hpp"
+#include "pq.hpp"
+#include "store_tx.hpp"
+
+namespace bounced::store {
+
+namespace detail {
+
+size_t apply_suppressions(pqxx::work& tx, const SuppressionPolicy& policy,
+                          const std::vector<VerdictEvent>& events) {
+  size_t suppressed = 0;
+  const std::string success_window =
+      std::to_string(policy.config().success_window.count());
+  for (const auto& event : events) {
+    const std::string at = pg_time(event.at);
+    if (event.category == "delivered") {
+      // A delivered DSN: the address works, soft and quota counts start again.
+      tx.exec_params(
+          "INSERT INTO address_resets (address, reset_at) VALUES ($1, $2) ON CONFLICT (address) "
+          "DO UPDATE SET reset_at = GREATEST(address_resets.reset_at, EXCLUDED.reset_at)",
+          event.address, at);
+      continue;
+    }
+    const CategoryRule& rule = policy.rule_for(event.category, event.domain);
+    if (rule.mode == CategoryRule::Mode::never) continue;
+
+    pqxx::result current = tx.exec_params(
+        "SELECT state, expires_at IS NULL, removed_at FROM suppressions WHERE address = $1",
+        event.address);
+    const bool exists = !current.empty();
+    const std::string state = exists ? current[0][0].c_str() : "";
+    const bool permanent = exists && current[0][1].as<bool>();
+    if (state == "active" && permanent) continue;  // nothing stronger to decide
+
+    SuppressionEvidence evidence;
+    evidence.category = event.category;
+    evidence.domain = event.domain;
+    evidence.at = event.at;
+    evidence.manually_removed = state == "removed";
+    evidence.count_in_window = 1;
+    if (rule.mode == CategoryRule::Mode::threshold) {
+      // Count this category in the window ending at this verdict, after the last reset (a
+      // delivered DSN, or an accepted send not bounced within success_window) and after a
+      // manual removal.
+      evidence.count_in_window = tx.exec_params(
+          "SELECT count(*) FROM bounces WHERE recipient = $1 AND category = $2"
+          " AND received_at <= $3 AND received_at > $3::timestamptz - make_interval(secs => $4)"
+          " AND received_at > GREATEST("
+          "  COALESCE((SELECT reset_at FROM address_resets WHERE address = $1), '-infinity'),"
+          "  COALESCE((SELECT removed_at FROM suppressions WHERE address = $1), '-infinity'),"
+          "  COALESCE((SELECT max(s.sent_at) FROM sends s WHERE s.recipient = $1"
+          "    AND s.sync_category = 'accepted'"
+          "    AND s.sent_at <= $3::timestamptz - make_interval(secs => $5)"
+          "    AND NOT EXISTS (SELECT 1 FROM bounces x WHERE x.send_row_id = s.id"
+          "      AND x.send_sent_at = s.sent_at AND x.category IN ('hard','soft','quota','complaint')"
+          "      AND x.received_at <= s.sent_at + make_interval(secs => $5))),"
+          "   '-infinity'))",
+          event.address, event.category, at, static_cast<double>(rule.within.count()),
+          std::stod(success_window))[0][0].as<int>();
+    }
+    const SuppressionDecision decision = policy.decide(evidence);
+    if (!decision.suppress) continue;
+    const std::string expires = decision.expires_at ? pg_time(*decision.expires_at) : "";
+    tx.exec_params(
+        "INSERT INTO suppressions (address, domain, state, category, reason, bounce_id,"
+        " first_at, updated_at, expires_at, note)"
+        " VALUES ($1, $2, 'active', $3, $4, $5, now(), now(), NULLIF($6, '')::timestamptz, $7)"
+        " ON CONFLICT (address) DO UPDATE SET state = 'active', category = EXCLUDED.category,"
+        " reason = EXCLUDED.reason, bounce_id = EXCLUDED.bounce_id, updated_at = now(),"
+        " expires_at = EXCLUDED.expires_at, removed_at = NULL, note = EXCLUDED.note",
+        event.address, event.domain, event.category, event.reason, event.bounce_id, expires,
+        decision.why);
+    tx.exec_params(
+        "INSERT INTO suppression_events (address, action, category, reason, bounce_id, note)"
+        " VALUES ($1, 'suppress', $2, $3, $4, $5)",
+        event.address, event.category, event.reason, event.bounce_id, decision.why);
+    tx.exec_params(
+        "INSERT INTO outbox (event, payload) VALUES ('suppressed', jsonb_build_object("
+        "'address', $1::text, 'category', $2::text, 'reason', $3::text, 'bounce_id', $4::bigint,"
+        "'expires_at', NULLIF($5, '')::timestamptz))",
+        event.address, event.category, event.reason, event.bounce_id, expires);
+    ++suppressed;
+  }
+  return suppressed;
+}
+
+}  // namespace detail
+
+namespace {
+
+constexpr const char* kColumns =
+    "address, domain, state, category, reason, COALESCE(bounce_id, 0), first_at, updated_at,"
+    " expires_at, note, state = 'active' AND (expires_at IS NULL OR expires_at > now())";
+
+Suppression from_row(const pqxx::row& row) {
+  Suppression s;
+  s.address = row[0].c_str();
+  s.domain = row[1].c_str();
+  s.state = row[2].c_str();
+  s.category = row[3].c_str();
+  s.reason = row[4].c_str();
+  s.bounce_id = row[5].as<long long>();
+  s.first_at = detail::parse_pg_time(row[6].c_str());
+  s.updated_at = detail::parse_pg_time(row[7].c_str());
+  if (!row[8].is_null()) s.expires_at = detail::parse_pg_time(row[8].c_str());
+  s.note = row[9].c_str();
+  s.active = row[10].as<bool>();
+  return s;
+}
+
+// RFC 3463 codes for the access map: permanent for what is permanent, 4.x.x so the sending MTA
+// keeps a soft-suppressed message queued instead of bouncing it.
+std::string access_action(const Suppression& s) {
+  if (s.category == "soft" || s.category == "quota") {
+    return "DEFER 4.7.1 recipient temporarily suppressed by bounced (" + s.reason + ")";
+  }
+  if (s.category == "complaint") return "REJECT 5.7.1 recipient suppressed by bounced (complaint)";
+  return "REJECT 5.1.1 recipient suppressed by bounced (" + s.reason + ")";
+}
+
+std::string csv_field(const std::string& value) {
+  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+Result<std::vector<Suppression>> SuppressionStore::list(bool include_inactive) {
+  std::vector<Suppression> out;
+  Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
+    const std::string where = include_inactive
+                                  ? ""
+                                  : " WHERE state = 'active' AND (expires_at IS NULL OR "
+                                    "expires_at > now())";
+    for (const auto& row :
+         tx.exec(std::string("SELECT ") + kColumns + " FROM suppressions" + where + " ORDER BY address")) {
+      out.push_back(from_row(row));
+    }
+  });
+  if (!ok(status)) return std::get<StoreError>(status);
+  return out;
+}
+
+Result<std::optional<Suppression>> SuppressionStore::check(const std::string& address) {
+  std::optional<Suppression> out;
+  const std::string normalized = normalize_address(address);
+  if (normalized.empty()) return StoreError{StoreError::Kind::input, "not an address: " + address};
+  Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
+    auto result = tx.exec_params(
+        std::string("SELECT ") + kColumns + " FROM suppressions WHERE address = $1", normalized);
+    if (!result.empty()) out = from_row(result[0]);
+  });
+  if (!ok(status)) return std::get<StoreError>(status);
+  return out;
+}
+
+Result<bool> SuppressionStore::remove(const std::string& address, const std::string& note) {
+  bool removed = false;
+  const std::string normalized = normalize_address(address);
+  if (normalized.empty()) return StoreError{StoreError::Kind::input, "not an address: " + address};
+  Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
+    auto result = tx.exec_params(
+        "UPDATE suppressions SET state = 'removed', removed_at = now(), updated_at = now(),"
+        " note = $2 WHERE address = $1 AND state = 'active' RETURNING category",
+        normalized, note);
+    removed = !result.empty();
+    if (!removed) return;
+    tx.exec_params(
+        "INSERT INTO suppression_events (address, action, category, note) VALUES ($1, 'remove', $2, $3)",
+        normalized, result[0][0].c_str(), note);
+    tx.exec_params(
+        "INSERT INTO outbox (event, payload) VALUES ('unsuppressed', jsonb_build_object("
+        "'address', $1::text, 'note', $2::text))",
+        normalized, note);
+  });
+  if (!ok(status)) return std::get<StoreError>(status);
+  return removed;
+}
+
+Status SuppressionStore::export_to(std::ostream& out, ExportFormat format) {
+  auto listed = list(false);
+  if (auto* error = std::get_if<StoreError>(&listed)) return *error;
+  const auto& rows = std::get<std::vector<Suppression>>(listed);
+  switch (format) {
+    case ExportFormat::csv:
+      out << "address,domain,category,reason,suppressed_at,expires_at\n";
+      for (const auto& s : rows) {
+        out << csv_field(s.address) << ',' << csv_field(s.domain) << ',' << s.category << ','
+            << csv_field(s.reason) << ',' << format_iso_time(s.updated_at) << ','
+            << (s.expires_at ? format_iso_time(*s.expires_at) : "") << '\n';
+      }
+      break;
+    case ExportFormat::json: {
+      nlohmann::json array = nlohmann::json::array();
+      for (const auto& s : rows) {
+        array.push_back({{"address", s.address},
+                         {"domain", s.domain},
+                         {"category", s.category},
+                         {"reason", s.reason},
+                         {"suppressed_at", format_iso_time(s.updated_at)},
+                         {"expires_at", s.expires_at ? nlohmann::json(format_iso_time(*s.expires_at))
+                                                     : nlohmann::json(nullptr)}});
+      }
+      out << array.dump(2) << '\n';
+      break;
+    }
+    case ExportFormat::postfix:
+      out << "# bounced suppression list: check_recipient_access map. Rebuild with postmap.\n";
+      for (const auto& s : rows) {
+        // A key with whitespace or a quote cannot be a map key; such local parts are skipped.
+        if (s.address.find_first_of(" \t\"") != std::string::npos) continue;
+        out << s.address << ' ' << access_action(s) << '\n';
+      }
+      break;
+  }
+  return Done{};
+}
+
+}  // namespace bounced::store

@@ -1,0 +1,29 @@
+// Timestamps as they appear in send logs, mail headers and command lines.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace bounced::store {
+
+using Time = std::chrono::sys_seconds;
+
+// "2024-11-20T10:00:00Z", "2024-11-20 10:00:00+01:00", "2024-11-20T10:00:00.123+0100",
+// "2024-11-20" (midnight UTC), or Unix seconds "1732096800".
+std::optional<Time> parse_iso_time(std::string_view text);
+
+// RFC 5322 section 3.3 date-time: "Tue, 19 Nov 2024 10:00:00 +0000" (day name optional,
+// obsolete zone names UT/GMT/EST... accepted).
+std::optional<Time> parse_mail_date(std::string_view text);
+
+// "7d", "48h", "30m", "90s", "2w", or plain seconds.
+std::optional<std::chrono::seconds> parse_duration(std::string_view text);
+
+// "2024-11-20T10:00:00Z"
+std::string format_iso_time(Time time);
+
+Time now_seconds();
+
+}  // namespace bounced::store

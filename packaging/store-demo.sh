@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job with the database: with no database configured bounced starts a private
+# PostgreSQL cluster under the state directory (Unix socket only) and stops it on exit.
+# Imports the sample send log, ingests a copy of the bundled sample Maildir (ingest moves what
+# it stored to .Processed, so the packaged sample is left alone), then prints the joined
+# outcomes and the suppression list.
+# Usage: packaging/store-demo.sh BOUNCED_BINARY [STATE_DIR]
+set -euo pipefail
+bin="$1"
+here=$(cd "$(dirname "$0")/.." && pwd)
+state="${2:-$here/.state}"
+mkdir -p "$state"
+rm -rf "$state/demo-Maildir"
+cp -r "$here/packaging/sample/Maildir" "$state/demo-Maildir"
+"$bin" sends import --state-dir "$state" "$here/packaging/sample/sends.csv"
+"$bin" ingest --state-dir "$state" "$state/demo-Maildir"
+echo
+"$bin" outcomes --state-dir "$state"
+echo
+"$bin" suppressions list --state-dir "$state"

@@ -1,0 +1,115 @@
+// Send log import: CSV and JSONL, errors with line numbers, synchronous classification,
+// idempotent replay.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "pg_fixture.hpp"
+#include "send_reader.hpp"
+#include "send_store.hpp"
+#include "test_support.hpp"
+
+using namespace bounced;
+
+namespace {
+
+struct Read {
+  std::vector<store::SendRecord> records;
+  std::vector<std::string> errors;
+};
+
+Read read_text(const std::string& text, store::SendFormat format) {
+  Read out;
+  std::istringstream in(text);
+  store::read_sends(
+      in, format, 2,
+      [&](std::vector<store::SendRecord>& batch) {
+        out.records.insert(out.records.end(), batch.begin(), batch.end());
+        return true;
+      },
+      [&](const store::SendReadError& error) { out.errors.push_back(error.to_string("f")); });
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("CSV import reports each bad record with its line and keeps going", "[store][sends]") {
+  const std::string csv =
+      "send_id,recipient,sent_at,reply_code,reply_text,tier\n"       // 1
+      "A,a@example.org,2026-01-08T09:00:00Z,250,ok,gold\n"           // 2
+      "B,not-an-address,2026-01-08T09:00:00Z,250,ok,\n"              // 3
+      "C,c@example.org,yesterday,250,ok,\n"                          // 4
+      "D,\"d@example.org\",2026-01-08 09:00:00+01:00,550,\"multi\n"  // 5
+      "line, with comma\",\n"                                        // 6
+      "E,e@example.org,2026-01-08T09:00:00Z,25,short,\n"             // 7
+      "F,f@example.org\n"                                            // 8
+      "G,g@Example.ORG,1767862800,250,ok,\n";                        // 9
+  Read read = read_text(csv, store::SendFormat::csv);
+  REQUIRE(read.records.size() == 3);
+  CHECK(read.records[0].attrs == R"({"tier":"gold"})");
+  CHECK(read.records[1].reply_text == "multi\nline, with comma");
+  CHECK(read.records[1].sent_at == *store::parse_iso_time("2026-01-08T08:00:00Z"));
+  CHECK(read.records[2].recipient == "g@example.org");
+  REQUIRE(read.errors.size() == 4);
+  CHECK_THAT(read.errors[0], Catch::StartsWith("f:3: recipient 'not-an-address'"));
+  CHECK_THAT(read.errors[1], Catch::StartsWith("f:4: sent_at 'yesterday'"));
+  CHECK_THAT(read.errors[2], Catch::StartsWith("f:7: reply_code '25'"));
+  CHECK_THAT(read.errors[3], Catch::StartsWith("f:8: 2 fields, the header has 6"));
+}
+
+TEST_CASE("JSONL import reports bad lines with their numbers", "[store][sends]") {
+  const std::string jsonl =
+      "{\"send_id\":\"A\",\"recipient\":\"a@example.org\",\"sent_at\":\"2026-01-08T09:00:00Z\","
+      "\"reply_code\":250,\"extra\":{\"k\":1}}\n"
+      "\n"
+      "{not json}\n"
+      "{\"send_id\":\"B\",\"sent_at\":\"2026-01-08T09:00:00Z\"}\n"
+      "[1,2]\n";
+  Read read = read_text(jsonl, store::SendFormat::jsonl);
+  REQUIRE(read.records.size() == 1);
+  CHECK(read.records[0].reply_code == "250");
+  CHECK(read.records[0].attrs == R"({"extra":{"k":1}})");
+  REQUIRE(read.errors.size() == 3);
+  CHECK_THAT(read.errors[0], Catch::StartsWith("f:3: not JSON"));
+  CHECK_THAT(read.errors[1], Catch::StartsWith("f:4: missing recipient"));
+  CHECK_THAT(read.errors[2], Catch::StartsWith("f:5: not a JSON object"));
+}
+
+TEST_CASE("a CSV without recipient and sent_at columns is refused at line 1", "[store][sends]") {
+  Read read = read_text("id,to_whom\n1,a@b.c\n", store::SendFormat::csv);
+  CHECK(read.records.empty());
+  REQUIRE(read.errors.size() == 1);
+  CHECK_THAT(read.errors[0], Catch::StartsWith("f:1:"));
+}
+
+TEST_CASE("imported sends are classified and a replay inserts nothing", "[store][sends]") {
+  test::TestDatabase database;
+  std::ifstream file(test::kStoreFixtures / "sends.csv");
+  std::stringstream text;
+  text << file.rdbuf();
+  auto classifier = test::semantics_classifier();
+  store::SendStore sends(database.db(), {});
+  auto import = [&] {
+    std::istringstream in(text.str());
+    size_t inserted = 0;
+    store::read_sends(
+        in, store::SendFormat::csv, 4,
+        [&](std::vector<store::SendRecord>& batch) {
+          for (auto& record : batch) store::classify_sync_outcome(record, *classifier);
+          inserted += test::expect_ok(sends.write(batch)).inserted;
+          return true;
+        },
+        [](const store::SendReadError& error) { FAIL(error.to_string("sends.csv")); });
+    return inserted;
+  };
+  CHECK(import() == 6);
+  CHECK(import() == 0);
+  CHECK(database.count("sends") == 6);
+  CHECK(database.scalar("SELECT sync_category || '/' || sync_reason FROM sends WHERE send_id = 'S-5005'") ==
+        "hard/user_unknown");
+  CHECK(database.scalar("SELECT sync_category FROM sends WHERE send_id = 'S-1001'") == "accepted");
+  CHECK(database.scalar("SELECT message_id FROM sends WHERE send_id = 'S-1001'") ==
+        "20260108091403.77A1C@sender.example");
+  CHECK(database.scalar("SELECT attrs->>'segment' FROM sends WHERE send_id = 'S-1001'") == "vip");
+}
