@@ -12,7 +12,9 @@ namespace bounced::classifiers {
 
 class FieldBlock {
  public:
-  void add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+  void add(std::string name, std::string value) {
+    fields_.emplace_back(std::move(name), std::move(value));
+  }
   // First value of a field by case-insensitive name; "" when absent.
   std::string_view get(std::string_view name) const;
   bool empty() const { return fields_.empty(); }

@@ -18,9 +18,9 @@ namespace bounced::classifiers {
 
 // How one MTA family's prose bounce is laid out.
 struct TextBounceFormat {
-  std::string id;           // "qmail", "exim", ... reported as the report's format
+  std::string id;  // "qmail", "exim", ... reported as the report's format
   std::string description;
-  std::string source;       // file:line it came from, for messages
+  std::string source;                             // file:line it came from, for messages
   std::shared_ptr<const re2::RE2> section_start;  // failure text begins after this (optional)
   std::shared_ptr<const re2::RE2> section_end;    // the returned original begins here (optional)
   // A line that introduces one failed recipient; group 1 is the address. Optional: without it

@@ -2,14 +2,14 @@
 // leave the classifiers folder: callers get strings and value types back.
 #pragma once
 
+#include <gmime/gmime.h>
+
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <gmime/gmime.h>
 
 namespace bounced::classifiers {
 

@@ -23,7 +23,8 @@ std::string unindent_header_block(std::string_view text) {
   for (std::string_view line : split_lines(text)) {
     if (trim(line).empty()) break;
     std::string_view content = line;
-    const bool continuation = content.size() > 0 && (content.front() == ' ' || content.front() == '\t');
+    const bool continuation =
+        content.size() > 0 && (content.front() == ' ' || content.front() == '\t');
     std::string_view stripped = trim(content);
     const size_t colon = stripped.find(':');
     const bool field = colon != std::string_view::npos && colon > 0 &&
@@ -47,7 +48,8 @@ OriginalMessage original_from_message(GMimeMessage* message,
   OriginalMessage original;
   if (message == nullptr) return original;
   GMimeObject* object = GMIME_OBJECT(message);
-  if (const char* id = g_mime_message_get_message_id(message)) original.message_id = strip_angles(id);
+  if (const char* id = g_mime_message_get_message_id(message))
+    original.message_id = strip_angles(id);
   if (original.message_id.empty()) {
     original.message_id = strip_angles(header_value(object, "Message-ID"));
   }

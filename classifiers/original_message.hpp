@@ -3,11 +3,11 @@
 // or header lines quoted inline in a prose bounce.
 #pragma once
 
+#include <gmime/gmime.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <gmime/gmime.h>
 
 #include "report.hpp"
 

@@ -50,12 +50,12 @@ struct OriginalMessage {
 
 struct BounceReport {
   ReportKind kind = ReportKind::not_bounce;
-  std::string format;         // which reader produced it: "rfc3464", "qmail", "exim", "generic", ...
-  std::string message_id;     // of the report itself
-  std::string from;           // of the report itself
-  std::string subject;        // of the report itself, decoded
-  std::string date;           // of the report itself
-  std::string reporting_mta;  // Reporting-MTA, or the host a prose bounce names
+  std::string format;      // which reader produced it: "rfc3464", "qmail", "exim", "generic", ...
+  std::string message_id;  // of the report itself
+  std::string from;        // of the report itself
+  std::string subject;     // of the report itself, decoded
+  std::string date;        // of the report itself
+  std::string reporting_mta;       // Reporting-MTA, or the host a prose bounce names
   std::string envelope_recipient;  // where the bounce was sent (Delivered-To, X-Original-To, ...)
   std::string verp;                // recipient decoded from a VERP envelope address, "" if none
   // For auto_reply: "vacation" or "challenge_response"; for arf: the Feedback-Type.

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "text_util.hpp"
 #include "smtp_reply.hpp"
+#include "text_util.hpp"
 
 namespace bounced::classifiers {
 
@@ -81,7 +81,8 @@ std::optional<BounceReport> read_ses_notification(std::string_view body) {
   if (std::string id = string_at(common, "messageId"); !id.empty()) {
     report.original.message_id = std::string(trim(id));
     if (report.original.message_id.starts_with("<")) {
-      report.original.message_id = report.original.message_id.substr(1, report.original.message_id.size() - 2);
+      report.original.message_id =
+          report.original.message_id.substr(1, report.original.message_id.size() - 2);
     }
   }
 

@@ -5,13 +5,14 @@
 #include <algorithm>
 
 #include "smtp_reply.hpp"
-using bounced::rules::find_smtp_reply;
-using bounced::rules::find_status_code;
-using bounced::rules::is_specific_status;
-using bounced::rules::SmtpReply;
 #include "text_util.hpp"
 
 namespace bounced::classifiers {
+
+using rules::find_smtp_reply;
+using rules::find_status_code;
+using rules::is_specific_status;
+using rules::SmtpReply;
 
 namespace {
 
@@ -41,9 +42,9 @@ const re2::RE2& remote_host_pattern() {
 bool preceded_by_sender_context(std::string_view section, size_t at) {
   const size_t from = at >= 24 ? at - 24 : 0;
   const std::string before = to_lower(section.substr(from, at - from));
-  for (std::string_view word : {"message-id", "mail from", "msgid", "in-reply-to", "references",
-                                "return-path", "envelope-from", "sender", "from:", "from=<",
-                                "mail from:<", "smtp.mailfrom"}) {
+  for (std::string_view word :
+       {"message-id", "mail from", "msgid", "in-reply-to", "references", "return-path",
+        "envelope-from", "sender", "from:", "from=<", "mail from:<", "smtp.mailfrom"}) {
     if (before.find(word) != std::string::npos) return true;
   }
   return false;
@@ -95,7 +96,8 @@ std::vector<Occurrence> occurrences_by_address(std::string_view section) {
     const size_t line_start = section.rfind('\n', begin == 0 ? 0 : begin - 1);
     const size_t from = line_start == std::string_view::npos || begin == 0 ? 0 : line_start + 1;
     const size_t previous_end = found.empty() ? 0 : found.back().end;
-    const size_t prefix_begin = from >= previous_end && from < begin ? from : std::string_view::npos;
+    const size_t prefix_begin =
+        from >= previous_end && from < begin ? from : std::string_view::npos;
     found.push_back({begin, end, normalize_address(std::string_view(match.data(), match.size())),
                      prefix_begin});
     offset = end;
@@ -152,8 +154,8 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
       if (!input.failed_recipients.empty()) {
         return !contains_address(input.failed_recipients, o.address);
       }
-      return contains_address(input.sender_addresses, o.address) ||
-             is_system_mailbox(o.address) || preceded_by_sender_context(section, o.begin);
+      return contains_address(input.sender_addresses, o.address) || is_system_mailbox(o.address) ||
+             preceded_by_sender_context(section, o.begin);
     });
   }
 

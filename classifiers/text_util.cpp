@@ -6,8 +6,12 @@
 namespace bounced::classifiers {
 
 namespace {
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'; }
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+}
+char lower(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 }  // namespace
 
 std::string_view trim(std::string_view text) {
@@ -23,8 +27,8 @@ std::string to_lower(std::string_view text) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return lower(x) == lower(y); });
 }
 
 bool istarts_with(std::string_view text, std::string_view prefix) {
@@ -88,8 +92,8 @@ std::string normalize_address(std::string_view raw) {
   std::string_view value = strip_type_prefix(raw);
   if (const size_t open = value.find('<'); open != std::string_view::npos) {
     const size_t close = value.find('>', open);
-    value = value.substr(open + 1, close == std::string_view::npos ? std::string_view::npos
-                                                                   : close - open - 1);
+    value = value.substr(
+        open + 1, close == std::string_view::npos ? std::string_view::npos : close - open - 1);
   }
   value = trim(value);
   if (istarts_with(value, "mailto:")) value.remove_prefix(7);

@@ -9,9 +9,9 @@
 namespace bounced::classifiers {
 
 struct VerpOptions {
-  std::string prefix;      // required local-part prefix ("bounces"); "" accepts any
-  char separator = '+';    // between prefix and the encoded recipient
-  char equals = '=';       // stands for '@' inside the encoded recipient
+  std::string prefix;    // required local-part prefix ("bounces"); "" accepts any
+  char separator = '+';  // between prefix and the encoded recipient
+  char equals = '=';     // stands for '@' inside the encoded recipient
 };
 
 // The recipient encoded in envelope_address, or "" when it is not a VERP address.

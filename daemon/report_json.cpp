@@ -30,7 +30,8 @@ nlohmann::json to_json(const ClassifiedMessage& message) {
   // "box.mbox#3" is the third message of an mbox: the file stays the file, the index is apart.
   std::string file = std::filesystem::path(message.source).filename().string();
   std::optional<long> mbox_index;
-  if (const size_t hash = file.rfind('#'); hash != std::string::npos && hash + 1 < file.size() &&
+  if (const size_t hash = file.rfind('#');
+      hash != std::string::npos && hash + 1 < file.size() &&
       file.find_first_not_of("0123456789", hash + 1) == std::string::npos) {
     mbox_index = std::stol(file.substr(hash + 1));
     file.resize(hash);

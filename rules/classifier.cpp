@@ -229,7 +229,8 @@ Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
     const CompiledGroup& group = compiled.scoped[candidates[i]];
     if (auto hit = first_match(group, input)) {
       verdict = verdict_from_rule(group, *hit);
-      if constexpr (!std::is_same_v<std::decay_t<Trace>, NoTrace>) locate_span(group, *hit, input, verdict);
+      if constexpr (!std::is_same_v<std::decay_t<Trace>, NoTrace>)
+        locate_span(group, *hit, input, verdict);
       decided = true;
       trace(group.label + " (" + why[i] + "): matched " + verdict.rule);
     } else {
@@ -275,7 +276,9 @@ Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
   return verdict;
 }
 
-Verdict Classifier::classify(const ClassifyInput& input) const { return decide(input, NoTrace{}); }
+Verdict Classifier::classify(const ClassifyInput& input) const {
+  return decide(input, NoTrace{});
+}
 
 Explanation Classifier::explain(const ClassifyInput& input) const {
   Explanation explanation;
@@ -301,14 +304,17 @@ std::vector<RuleDiagnostic> Classifier::check_examples() const {
         const std::string command = find_smtp_command(example);
         input.command = command;
         if (!RE2::PartialMatch(example, *group.regexes[i])) {
-          problems.push_back({rule.source, "rule '" + rule.id + "': example does not match: \"" +
-                                               example + "\"", true});
+          problems.push_back({rule.source,
+                              "rule '" + rule.id + "': example does not match: \"" + example + "\"",
+                              true});
           continue;
         }
         if (!filters_pass(rule, reply.status, reply.reply_code, command)) {
-          problems.push_back({rule.source, "rule '" + rule.id +
-                                               "': example fails the status/reply_code filter: \"" +
-                                               example + "\"", true});
+          problems.push_back({rule.source,
+                              "rule '" + rule.id +
+                                  "': example fails the status/reply_code filter: \"" + example +
+                                  "\"",
+                              true});
           continue;
         }
         // Within its own scope the example must reach this rule: an earlier rule that takes it
@@ -316,16 +322,19 @@ std::vector<RuleDiagnostic> Classifier::check_examples() const {
         if (auto first = first_match(group, input); first && *first != i) {
           const Rule& earlier = *group.rules[*first];
           if (earlier.reason != rule.reason || earlier.category != rule.category) {
-            problems.push_back({rule.source, "rule '" + rule.id + "': example is taken first by '" +
-                                                 earlier.id + "' (" + earlier.reason + ") at " +
-                                                 earlier.source + ": \"" + example + "\"", true});
+            problems.push_back({rule.source,
+                                "rule '" + rule.id + "': example is taken first by '" + earlier.id +
+                                    "' (" + earlier.reason + ") at " + earlier.source + ": \"" +
+                                    example + "\"",
+                                true});
           }
         }
       }
       for (const auto& counter : rule.counterexamples) {
         if (RE2::PartialMatch(counter, *group.regexes[i])) {
-          problems.push_back({rule.source, "rule '" + rule.id + "': counterexample matches: \"" +
-                                               counter + "\"", true});
+          problems.push_back({rule.source,
+                              "rule '" + rule.id + "': counterexample matches: \"" + counter + "\"",
+                              true});
         }
       }
     }

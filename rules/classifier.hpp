@@ -31,10 +31,10 @@ struct Verdict {
   // Which rule decided: a rule id, "status:5.1.1" or "reply:550" for RFC 3463 / RFC 5321
   // semantics, "none" when nothing did.
   std::string rule = "none";
-  std::string ruleset;       // the rule set of `rule`, "" for semantics
-  size_t match_begin = 0;    // the span of the diagnostic that the rule matched
-  size_t match_end = 0;      // (filled by explain() only; classify() leaves both 0)
-  bool downgraded = false;   // a hard verdict made soft because the failure was temporary (4xx)
+  std::string ruleset;      // the rule set of `rule`, "" for semantics
+  size_t match_begin = 0;   // the span of the diagnostic that the rule matched
+  size_t match_end = 0;     // (filled by explain() only; classify() leaves both 0)
+  bool downgraded = false;  // a hard verdict made soft because the failure was temporary (4xx)
 };
 
 struct Explanation {

@@ -53,7 +53,8 @@ void warn_unknown_keys(const std::string& source, const YAML::Node& map,
   for (const auto& entry : map) {
     const auto key = entry.first.as<std::string>();
     if (std::find(known.begin(), known.end(), key) == known.end()) {
-      diagnostics.push_back({where(source, entry.first), "unknown key '" + key + "' ignored", false});
+      diagnostics.push_back(
+          {where(source, entry.first), "unknown key '" + key + "' ignored", false});
     }
   }
 }
@@ -122,8 +123,8 @@ void RuleLoader::add_document(const std::string& source, const std::string& text
   std::vector<RuleDiagnostic> warnings;
   try {
     if (!root.IsMap()) fail(source, root, "a rule file is a mapping with 'ruleset' and 'rules'");
-    warn_unknown_keys(source, root, {"ruleset", "description", "domains", "infrastructure", "rules"},
-                      warnings);
+    warn_unknown_keys(source, root,
+                      {"ruleset", "description", "domains", "infrastructure", "rules"}, warnings);
     if (!root["ruleset"]) fail(source, root, "missing 'ruleset' (the rule set's name)");
     const std::string name = scalar(source, root["ruleset"], "ruleset");
 
@@ -163,7 +164,8 @@ void RuleLoader::add_document(const std::string& source, const std::string& text
       rule.id = scalar(source, node["id"], "id");
       rule.source = where(source, node);
       if (auto [it, inserted] = ids_in_file.emplace(rule.id, rule.source); !inserted) {
-        fail(source, node["id"], "duplicate rule id '" + rule.id + "' (first at " + it->second + ")");
+        fail(source, node["id"],
+             "duplicate rule id '" + rule.id + "' (first at " + it->second + ")");
       }
       if (node["disabled"] && node["disabled"].as<bool>()) {
         // An override that switches a shipped rule off.
@@ -179,7 +181,8 @@ void RuleLoader::add_document(const std::string& source, const std::string& text
       rule.status = string_list(source, node["status"], "status");
       rule.reply_code = string_list(source, node["reply_code"], "reply_code");
       for (const auto& glob : rule.status) {
-        if (!is_valid_glob(glob)) fail(source, node["status"], label + "bad status glob '" + glob + "'");
+        if (!is_valid_glob(glob))
+          fail(source, node["status"], label + "bad status glob '" + glob + "'");
       }
       for (const auto& glob : rule.reply_code) {
         if (!is_valid_glob(glob)) {
@@ -191,14 +194,15 @@ void RuleLoader::add_document(const std::string& source, const std::string& text
         for (auto& c : command) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         if (command != "CONN" && command != "HELO" && command != "MAIL" && command != "RCPT" &&
             command != "DATA") {
-          fail(source, node["command"], label + "unknown command '" + command +
-                                            "' (CONN, HELO, MAIL, RCPT or DATA)");
+          fail(source, node["command"],
+               label + "unknown command '" + command + "' (CONN, HELO, MAIL, RCPT or DATA)");
         }
       }
       if (!node["reason"]) fail(source, node, label + "missing 'reason'");
       rule.reason = scalar(source, node["reason"], "reason");
       const ReasonInfo* reason = find_reason(rule.reason);
-      if (reason == nullptr) fail(source, node["reason"], label + "unknown reason '" + rule.reason + "'");
+      if (reason == nullptr)
+        fail(source, node["reason"], label + "unknown reason '" + rule.reason + "'");
       if (node["category"]) {
         const std::string category = scalar(source, node["category"], "category");
         const auto parsed = parse_category(category);
@@ -207,7 +211,8 @@ void RuleLoader::add_document(const std::string& source, const std::string& text
       } else {
         rule.category = reason->category;
       }
-      if (node["description"]) rule.description = scalar(source, node["description"], "description");
+      if (node["description"])
+        rule.description = scalar(source, node["description"], "description");
       rule.examples = string_list(source, node["examples"], "examples");
       rule.counterexamples = string_list(source, node["counterexamples"], "counterexamples");
       add_rule(result_.sets[set_index], std::move(rule));
@@ -220,7 +225,9 @@ void RuleLoader::add_document(const std::string& source, const std::string& text
   for (auto& w : warnings) result_.diagnostics.push_back(std::move(w));
 }
 
-LoadedRules RuleLoader::finish() && { return std::move(result_); }
+LoadedRules RuleLoader::finish() && {
+  return std::move(result_);
+}
 
 LoadedRules load_rule_directories(const std::vector<std::string>& dirs) {
   RuleLoader loader;

@@ -11,16 +11,16 @@ namespace bounced::rules {
 
 struct Rule {
   std::string id;
-  std::string match;                      // RE2 pattern on the diagnostic text (case-insensitive)
-  std::vector<std::string> status;        // globs on the enhanced status, "5.1.*"; empty = any
-  std::vector<std::string> reply_code;    // globs on the SMTP reply code, "55*"; empty = any
-  std::vector<std::string> command;       // SMTP commands the rejection answered: RCPT, DATA, ...
+  std::string match;                    // RE2 pattern on the diagnostic text (case-insensitive)
+  std::vector<std::string> status;      // globs on the enhanced status, "5.1.*"; empty = any
+  std::vector<std::string> reply_code;  // globs on the SMTP reply code, "55*"; empty = any
+  std::vector<std::string> command;     // SMTP commands the rejection answered: RCPT, DATA, ...
   Category category = Category::unknown;
   std::string reason;
   std::string description;
   std::vector<std::string> examples;
   std::vector<std::string> counterexamples;
-  std::string source;                     // "rules/default/gmail.yaml:14:5"
+  std::string source;  // "rules/default/gmail.yaml:14:5"
 };
 
 struct RuleSet {
@@ -41,7 +41,9 @@ struct RuleDiagnostic {
   std::string message;
   bool is_error = true;
 
-  std::string to_string() const { return location + ": " + (is_error ? "" : "warning: ") + message; }
+  std::string to_string() const {
+    return location + ": " + (is_error ? "" : "warning: ") + message;
+  }
 };
 
 }  // namespace bounced::rules

@@ -42,10 +42,9 @@ std::string find_smtp_command(std::string_view text) {
   // In a transcript the failing command is the last ">>>" before the first 4xx/5xx "<<<" reply.
   static const re2::RE2 error_reply(R"((?m)^ *<<< ?[45]\d\d)");
   re2::StringPiece first_error;
-  const size_t error_at =
-      error_reply.Match(text, 0, text.size(), RE2::UNANCHORED, &first_error, 1)
-          ? static_cast<size_t>(first_error.data() - text.data())
-          : text.size();
+  const size_t error_at = error_reply.Match(text, 0, text.size(), RE2::UNANCHORED, &first_error, 1)
+                              ? static_cast<size_t>(first_error.data() - text.data())
+                              : text.size();
   std::string last;
   size_t last_end = 0;
   re2::StringPiece input(text.data(), error_at);

@@ -4,7 +4,9 @@ namespace bounced::rules {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Length of a status code starting at text[pos], or 0.
 size_t status_length_at(std::string_view text, size_t pos) {
@@ -13,16 +15,16 @@ size_t status_length_at(std::string_view text, size_t pos) {
   if (cls != '2' && cls != '4' && cls != '5') return 0;
   if (pos > 0 && (is_digit(text[pos - 1]) || text[pos - 1] == '.')) return 0;
   // RFC 3463 subjects in use are 0-7, one digit; details run to three digits (5.7.606).
-  if (pos + 4 >= text.size() || text[pos + 1] != '.' || text[pos + 2] < '0' || text[pos + 2] > '7' ||
-      text[pos + 3] != '.') {
+  if (pos + 4 >= text.size() || text[pos + 1] != '.' || text[pos + 2] < '0' ||
+      text[pos + 2] > '7' || text[pos + 3] != '.') {
     return 0;
   }
   size_t i = pos + 4;
   const size_t digits_start = i;
   while (i < text.size() && is_digit(text[i]) && i - digits_start < 3) ++i;
   if (i == digits_start) return 0;
-  if (i < text.size() && (is_digit(text[i]) || (text[i] == '.' && i + 1 < text.size() &&
-                                                 is_digit(text[i + 1])))) {
+  if (i < text.size() &&
+      (is_digit(text[i]) || (text[i] == '.' && i + 1 < text.size() && is_digit(text[i + 1])))) {
     return 0;
   }
   return i - pos;
@@ -40,8 +42,8 @@ bool is_reply_code_at(std::string_view text, size_t pos) {
   }
   if (pos + 3 < text.size()) {
     const char next = text[pos + 3];
-    if (next != ' ' && next != '-' && next != '\t' && next != '\r' && next != '\n' &&
-        next != '"' && next != ')') {
+    if (next != ' ' && next != '-' && next != '\t' && next != '\r' && next != '\n' && next != '"' &&
+        next != ')') {
       return false;
     }
   }
@@ -56,7 +58,7 @@ bool follows_separator(std::string_view text, size_t pos) {
   const char before = text[i - 1];
   return before == ':' || before == ';' || before == '\n' || before == '(' || before == '"' ||
          before == ']' || before == '>' || before == '\'' || before == '=' || before == '<' ||
-         before == '#';  // Exchange: "#550 5.1.1 RESOLVER.ADR.RecipNotFound" 
+         before == '#';  // Exchange: "#550 5.1.1 RESOLVER.ADR.RecipNotFound"
 }
 
 }  // namespace

@@ -38,7 +38,8 @@ std::optional<StatusMeaning> meaning_of_status(std::string_view status) {
   if (code == "7.10" || code == "7.11") return StatusMeaning{soft, "tls_error"};
   if (code == "7.23" || code == "7.24" || code == "7.25" || code == "7.26" || code == "7.27" ||
       code == "7.7") {
-    return code == "7.25" ? StatusMeaning{soft, "ptr_required"} : StatusMeaning{soft, "policy_auth"};
+    return code == "7.25" ? StatusMeaning{soft, "ptr_required"}
+                          : StatusMeaning{soft, "policy_auth"};
   }
   if (code == "7.28") return StatusMeaning{soft, "rate_limited"};
   if (code == "7.1") return StatusMeaning{soft, "policy_rejected"};

@@ -15,13 +15,13 @@ std::string_view to_string(Category category);
 std::optional<Category> parse_category(std::string_view name);
 
 struct ReasonInfo {
-  std::string_view name;       // "user_unknown"
-  Category category;           // the category a rule with this reason normally has
-  std::string_view summary;    // one line for people
-  std::string_view rfc3463;    // typical enhanced status, "5.1.1"
-  std::string_view ses;        // Amazon SES bounceType/bounceSubType or complaint type
-  int sparkpost;               // SparkPost bounce classification code
-  std::string_view powermta;   // PowerMTA bounce category
+  std::string_view name;      // "user_unknown"
+  Category category;          // the category a rule with this reason normally has
+  std::string_view summary;   // one line for people
+  std::string_view rfc3463;   // typical enhanced status, "5.1.1"
+  std::string_view ses;       // Amazon SES bounceType/bounceSubType or complaint type
+  int sparkpost;              // SparkPost bounce classification code
+  std::string_view powermta;  // PowerMTA bounce category
 };
 
 std::span<const ReasonInfo> all_reasons();

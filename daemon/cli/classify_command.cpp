@@ -87,9 +87,12 @@ void register_classify_command(CLI::App& app, int& exit_code) {
     }
     const bool jsonl = options->format == "jsonl";
     if (!jsonl) {
-      std::cout << std::left << std::setw(28) << "FILE" << " " << std::setw(32) << "RECIPIENT"
-                << " " << std::setw(10) << "CATEGORY" << " " << std::setw(20) << "REASON" << " "
-                << std::setw(7) << "STATUS" << " DIAGNOSTIC\n";
+      std::cout << std::left << std::setw(28) << "FILE"
+                << " " << std::setw(32) << "RECIPIENT"
+                << " " << std::setw(10) << "CATEGORY"
+                << " " << std::setw(20) << "REASON"
+                << " " << std::setw(7) << "STATUS"
+                << " DIAGNOSTIC\n";
     }
     size_t failed = 0;
     auto emit = [&](const ClassifiedMessage& message) {

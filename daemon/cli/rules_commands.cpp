@@ -14,8 +14,8 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "intake/message_source.hpp"
 #include "data_paths.hpp"
+#include "intake/message_source.hpp"
 #include "runtime.hpp"
 
 namespace bounced::daemon::cli {
@@ -49,7 +49,8 @@ int run_rules_check(const CheckOptions& options) {
   }
   size_t examples = 0;
   for (const auto& set : built.classifier->sets()) {
-    for (const auto& rule : set.rules) examples += rule.examples.size() + rule.counterexamples.size();
+    for (const auto& rule : set.rules)
+      examples += rule.examples.size() + rule.counterexamples.size();
   }
   std::cout << "ok: " << built.classifier->sets().size() << " rule sets, "
             << built.classifier->rule_count() << " rules, " << examples << " examples checked\n";
@@ -86,7 +87,8 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
   auto check = std::make_shared<CheckOptions>();
   CLI::App* check_cmd = rules_cmd->add_subcommand(
       "check", "Load rule directories, compile every regex and run every example; start nothing");
-  check_cmd->add_option("dirs", check->dirs, "Rule directories in load order (default: shipped pack)");
+  check_cmd->add_option("dirs", check->dirs,
+                        "Rule directories in load order (default: shipped pack)");
   check_cmd->add_flag("--no-warnings", check->quiet_warnings, "Do not print warnings");
   check_cmd->callback([check, &exit_code] { exit_code = run_rules_check(*check); });
 
@@ -98,8 +100,10 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
   CLI::App* diff_cmd = rules_cmd->add_subcommand(
       "diff", "Classify the same mails with two rule packs and list every verdict that changes");
   diff_cmd->add_option("--old", diff->old_dirs, "Rule directories of the current pack")->required();
-  diff_cmd->add_option("--new", diff->new_dirs, "Rule directories of the candidate pack")->required();
-  diff_cmd->add_option("paths", diff->paths, "Messages (file, directory, Maildir, mbox)")->required();
+  diff_cmd->add_option("--new", diff->new_dirs, "Rule directories of the candidate pack")
+      ->required();
+  diff_cmd->add_option("paths", diff->paths, "Messages (file, directory, Maildir, mbox)")
+      ->required();
   diff_cmd->callback([diff, &exit_code] {
     PipelineOptions old_options = diff->pipeline;
     old_options.rules_dirs = diff->old_dirs;
@@ -135,15 +139,16 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
   });
 
   CLI::App* reasons_cmd = rules_cmd->add_subcommand(
-      "reasons", "List every reason with its category and its equivalents in SES, SparkPost and PowerMTA");
+      "reasons",
+      "List every reason with its category and its equivalents in SES, SparkPost and PowerMTA");
   reasons_cmd->callback([] {
     std::cout << "| reason | category | meaning | RFC 3463 | Amazon SES | SparkPost | PowerMTA |\n"
               << "|---|---|---|---|---|---|---|\n";
     for (const auto& reason : rules::all_reasons()) {
       std::cout << "| `" << reason.name << "` | " << rules::to_string(reason.category) << " | "
                 << reason.summary << " | " << reason.rfc3463 << " | " << reason.ses << " | "
-                << (reason.sparkpost != 0 ? std::to_string(reason.sparkpost) : std::string()) << " | "
-                << reason.powermta << " |\n";
+                << (reason.sparkpost != 0 ? std::to_string(reason.sparkpost) : std::string())
+                << " | " << reason.powermta << " |\n";
     }
   });
 
@@ -171,7 +176,9 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
     std::vector<ClassifiedMessage> messages;
     for_each_message(
         bench->paths,
-        [&](SourceMessage&& source) { messages.push_back(pipeline->run(source.name, source.bytes)); },
+        [&](SourceMessage&& source) {
+          messages.push_back(pipeline->run(source.name, source.bytes));
+        },
         [](const SourceError&) {});
     std::vector<std::string> domains;
     std::vector<rules::ClassifyInput> inputs;
@@ -195,12 +202,14 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
     const auto start = std::chrono::steady_clock::now();
     double elapsed = 0;
     while (elapsed < bench->seconds) {
-      for (const auto& input : inputs) hard += classifier.classify(input).category == rules::Category::hard;
+      for (const auto& input : inputs)
+        hard += classifier.classify(input).category == rules::Category::hard;
       done += inputs.size();
       elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     std::cout << "rules: " << classifier.rule_count() << " in " << classifier.sets().size()
-              << " sets, loaded and compiled in " << static_cast<long>(load_seconds * 1000) << " ms\n"
+              << " sets, loaded and compiled in " << static_cast<long>(load_seconds * 1000)
+              << " ms\n"
               << "diagnostics: " << inputs.size() << " distinct, " << done << " classified in "
               << elapsed << " s: " << static_cast<long>(static_cast<double>(done) / elapsed)
               << " per second (" << hard * inputs.size() / std::max<size_t>(done, 1)
@@ -208,8 +217,9 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
   });
 
   auto explain_options = std::make_shared<std::pair<PipelineOptions, std::vector<std::string>>>();
-  CLI::App* explain_cmd = app.add_subcommand(
-      "explain", "Show the parsed report and, per recipient, the rule sets consulted and the rule that decided");
+  CLI::App* explain_cmd = app.add_subcommand("explain",
+                                             "Show the parsed report and, per recipient, the rule "
+                                             "sets consulted and the rule that decided");
   add_pipeline_options(*explain_cmd, explain_options->first);
   explain_cmd->add_option("files", explain_options->second, "Message files")->required();
   explain_cmd->callback([explain_options, &exit_code] {
@@ -228,7 +238,8 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
                     << "  format:         " << report.format << "\n"
                     << "  from:           " << report.from << "\n"
                     << "  subject:        " << report.subject << "\n";
-          if (!report.reporting_mta.empty()) std::cout << "  reporting-mta:  " << report.reporting_mta << "\n";
+          if (!report.reporting_mta.empty())
+            std::cout << "  reporting-mta:  " << report.reporting_mta << "\n";
           if (!report.verp.empty()) std::cout << "  verp:           " << report.verp << "\n";
           if (!message.error.empty()) std::cout << "  error:          " << message.error << "\n";
           std::cout << "  original:       message-id=" << report.original.message_id
@@ -240,7 +251,8 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
           for (const auto& [status, verdict] : message.recipients) {
             std::cout << "  recipient " << status.address << "\n"
                       << "    action=" << status.action << " status=" << status.status
-                      << " reply=" << status.reply_code << " remote-mta=" << status.remote_mta << "\n"
+                      << " reply=" << status.reply_code << " remote-mta=" << status.remote_mta
+                      << "\n"
                       << "    diagnostic: " << status.diagnostic << "\n";
             const bool by_rules = verdict.rule != "kind:auto_reply" && verdict.rule != "kind:arf" &&
                                   !verdict.rule.starts_with("action:");
@@ -248,10 +260,12 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
               std::string domain;
               const auto explanation =
                   pipeline->classifier().explain(classify_input(report, status, domain));
-              for (const auto& line : explanation.consulted) std::cout << "    consulted: " << line << "\n";
+              for (const auto& line : explanation.consulted)
+                std::cout << "    consulted: " << line << "\n";
             }
             std::cout << "    verdict: " << verdict_summary(verdict)
-                      << (verdict.downgraded ? " [hard downgraded: temporary failure]" : "") << "\n";
+                      << (verdict.downgraded ? " [hard downgraded: temporary failure]" : "")
+                      << "\n";
             if (verdict.match_end > verdict.match_begin) {
               std::cout << "    matched: \""
                         << status.diagnostic.substr(verdict.match_begin,
@@ -291,9 +305,9 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
             // Decided by a rule, by kind or by action: not a candidate for a new rule.
             if (verdict.rule.find(':') == std::string::npos && verdict.rule != "none") continue;
             if (verdict.rule.starts_with("kind:") || verdict.rule.starts_with("action:")) continue;
-            const std::string key = normalize_diagnostic(status.diagnostic.empty()
-                                                             ? "(no diagnostic) status " + status.status
-                                                             : status.diagnostic);
+            const std::string key = normalize_diagnostic(
+                status.diagnostic.empty() ? "(no diagnostic) status " + status.status
+                                          : status.diagnostic);
             Group& group = groups[key];
             if (group.count++ == 0) {
               group.example = status.diagnostic;

@@ -8,8 +8,9 @@
 namespace bounced::daemon::cli {
 
 void add_pipeline_options(CLI::App& cmd, PipelineOptions& options) {
-  cmd.add_option("--rules", options.rules_dirs,
-                 "Rule directories in order (later ids override earlier); default: the shipped pack");
+  cmd.add_option(
+      "--rules", options.rules_dirs,
+      "Rule directories in order (later ids override earlier); default: the shipped pack");
   cmd.add_option("--formats", options.formats_dir, "Non-DSN format catalog directory");
   cmd.add_option("--header", options.original_headers,
                  "Extra header of the returned original to report (repeatable)");

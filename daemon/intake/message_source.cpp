@@ -107,7 +107,8 @@ void visit_directory(const fs::path& dir, const std::function<void(SourceMessage
   for (const auto& file : files) {
     // Sidecar files of the fixture layout (expectations) are not mail.
     const auto ext = file.extension();
-    if (ext == ".json" || ext == ".jsonl" || ext == ".md" || ext == ".txt" || ext == ".yaml") continue;
+    if (ext == ".json" || ext == ".jsonl" || ext == ".md" || ext == ".txt" || ext == ".yaml")
+      continue;
     std::string bytes, error;
     if (!read_file(file, bytes, error)) {
       on_error({file.string(), error});
@@ -131,7 +132,8 @@ void for_each_message(const std::vector<std::string>& paths,
                       const std::function<void(const SourceError&)>& on_error) {
   for (const auto& path : paths) {
     if (path == "-") {
-      std::string bytes((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+      std::string bytes((std::istreambuf_iterator<char>(std::cin)),
+                        std::istreambuf_iterator<char>());
       if (bytes.starts_with("From ")) {
         std::istringstream in(bytes);
         split_mbox("-", in, visit);

@@ -10,7 +10,7 @@
 namespace bounced::daemon {
 
 struct SourceMessage {
-  std::string name;   // file path, or "path#N" for the N-th message of an mbox, or "-"
+  std::string name;  // file path, or "path#N" for the N-th message of an mbox, or "-"
   std::string bytes;
 };
 

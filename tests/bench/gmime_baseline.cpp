@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
       g_object_unref(stream);
     }
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("%zu messages parsed and freed in %.3f s: %.0f messages/s\n", parsed, seconds,
               static_cast<double>(parsed) / seconds);
   return 0;

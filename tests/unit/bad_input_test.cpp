@@ -1,6 +1,5 @@
 // Bad input never crashes the parser: each gets one clear error, and the next message is read.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "cli/runtime.hpp"
@@ -54,7 +53,8 @@ TEST_CASE("NUL bytes in the header block are refused with the reason", "[bad_inp
 }
 
 TEST_CASE("NUL bytes in a body are survived", "[bad_input]") {
-  std::string bytes = "From: MAILER-DAEMON@example.net\nSubject: failure notice\n\n<a@example.org>:\n550 5.1.1 no";
+  std::string bytes =
+      "From: MAILER-DAEMON@example.net\nSubject: failure notice\n\n<a@example.org>:\n550 5.1.1 no";
   bytes.push_back('\0');
   bytes += " such user\n";
   const auto m = pipeline().run("nul-body", bytes);
@@ -70,12 +70,14 @@ TEST_CASE("a message over the size limit is refused unread", "[bad_input]") {
   CHECK(m.error.find("over the limit") != std::string::npos);
 }
 
-TEST_CASE("a multipart/report cut off in its report part still yields what it holds", "[bad_input]") {
-  const std::string cut = dsn_header() +
-                          "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
-                          "Reporting-MTA: dns; mx.example.net\r\n\r\n"
-                          "Final-Recipient: rfc822; jane@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n"
-                          "Diagnostic-Code: smtp; 550 5.1.1 us";
+TEST_CASE("a multipart/report cut off in its report part still yields what it holds",
+          "[bad_input]") {
+  const std::string cut =
+      dsn_header() +
+      "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+      "Reporting-MTA: dns; mx.example.net\r\n\r\n"
+      "Final-Recipient: rfc822; jane@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+      "Diagnostic-Code: smtp; 550 5.1.1 us";
   const auto m = pipeline().run("truncated", cut);
   REQUIRE(m.report.kind == ReportKind::dsn);
   REQUIRE(m.recipients.size() == 1);
@@ -87,12 +89,15 @@ TEST_CASE("bounded input: 10,000 repeated tokens and deep nesting", "[bad_input]
   SECTION("a diagnostic of 10,000 addresses") {
     std::string body;
     for (int i = 0; i < 10000; ++i) body += "<u" + std::to_string(i) + "@example.org>: 550 no\n";
-    const auto m = pipeline().run("many", "From: MAILER-DAEMON@example.net\nSubject: failure notice\n\n" + body);
+    const auto m = pipeline().run(
+        "many", "From: MAILER-DAEMON@example.net\nSubject: failure notice\n\n" + body);
     CHECK(m.report.kind == ReportKind::non_dsn);
     CHECK(m.recipients.size() == 10000);
   }
   SECTION("multiparts nested 500 deep") {
-    std::string bytes = "From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b0\"\n\n";
+    std::string bytes =
+        "From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; "
+        "boundary=\"b0\"\n\n";
     for (int i = 0; i < 500; ++i) {
       bytes += "--b" + std::to_string(i) + "\nContent-Type: multipart/mixed; boundary=\"b" +
                std::to_string(i + 1) + "\"\n\n";

@@ -2,7 +2,6 @@
 // classified, and the result is compared with the expectation (a subset of the jsonl output; see
 // tests/fixtures/README.md). A new sample needs no code.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -61,7 +60,8 @@ TEST_CASE("fixtures parse and classify as their expectations say", "[fixtures]")
   const fs::path root = BOUNCED_FIXTURES_DIR;
   std::vector<fs::path> samples;
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (entry.path().extension() == ".eml" && fs::exists(fs::path(entry.path()).replace_extension(".json"))) {
+    if (entry.path().extension() == ".eml" &&
+        fs::exists(fs::path(entry.path()).replace_extension(".json"))) {
       samples.push_back(entry.path());
     }
   }

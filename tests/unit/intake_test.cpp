@@ -1,6 +1,5 @@
 // Intake: every kind of PATH that `bounced classify` takes.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 
@@ -28,7 +27,8 @@ void write(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
-std::vector<SourceMessage> collect(const std::vector<std::string>& paths, std::vector<SourceError>* errors = nullptr) {
+std::vector<SourceMessage> collect(const std::vector<std::string>& paths,
+                                   std::vector<SourceError>* errors = nullptr) {
   std::vector<SourceMessage> out;
   for_each_message(
       paths, [&](SourceMessage&& m) { out.push_back(std::move(m)); },
@@ -54,8 +54,9 @@ TEST_CASE("a Maildir is read from cur/ and new/, skipping its bookkeeping", "[in
 
 TEST_CASE("an mbox is split at From_ lines and >From is unquoted", "[intake]") {
   TempDir dir;
-  write(dir.path / "box", "From a@example.com Mon Jan  1 00:00:00 2024\nSubject: one\n\nhello\n>From the start\n\n"
-                          "From b@example.com Mon Jan  1 00:00:01 2024\nSubject: two\n\nbye\n");
+  write(dir.path / "box",
+        "From a@example.com Mon Jan  1 00:00:00 2024\nSubject: one\n\nhello\n>From the start\n\n"
+        "From b@example.com Mon Jan  1 00:00:01 2024\nSubject: two\n\nbye\n");
   const auto messages = collect({(dir.path / "box").string()});
   REQUIRE(messages.size() == 2);
   CHECK(messages[0].name.ends_with("box#1"));
@@ -67,7 +68,8 @@ TEST_CASE("a missing path is reported and the rest are still read", "[intake]") 
   TempDir dir;
   write(dir.path / "a.eml", "Subject: a\n\n");
   std::vector<SourceError> errors;
-  const auto messages = collect({(dir.path / "missing.eml").string(), (dir.path / "a.eml").string()}, &errors);
+  const auto messages =
+      collect({(dir.path / "missing.eml").string(), (dir.path / "a.eml").string()}, &errors);
   CHECK(messages.size() == 1);
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].name.ends_with("missing.eml"));

@@ -84,18 +84,22 @@ rules:
 
 TEST_CASE("domain rules come before the default set", "[rules][precedence]") {
   auto classifier = compile_docs({{"a.yaml", kDefault}, {"b.yaml", kProvider}});
-  const Verdict at_provider = classifier->classify(input("bigmail.example", "5.1.1", "550", "550 5.1.1 User unknown"));
+  const Verdict at_provider =
+      classifier->classify(input("bigmail.example", "5.1.1", "550", "550 5.1.1 User unknown"));
   CHECK(at_provider.rule == "bigmail-inactive");
   CHECK(at_provider.category == Category::soft);
-  const Verdict elsewhere = classifier->classify(input("other.example", "5.1.1", "550", "550 5.1.1 User unknown"));
+  const Verdict elsewhere =
+      classifier->classify(input("other.example", "5.1.1", "550", "550 5.1.1 User unknown"));
   CHECK(elsewhere.rule == "generic-unknown-user");
   CHECK(elsewhere.category == Category::hard);
 }
 
 TEST_CASE("a wildcard domain matches subdomains only", "[rules][wildcard]") {
   auto classifier = compile_docs({{"a.yaml", kDefault}, {"b.yaml", kProvider}});
-  CHECK(classifier->classify(input("eu.bigmail.example", "5.1.1", "550", "User unknown")).rule == "bigmail-inactive");
-  CHECK(classifier->classify(input("notbigmail.example", "5.1.1", "550", "User unknown")).rule == "generic-unknown-user");
+  CHECK(classifier->classify(input("eu.bigmail.example", "5.1.1", "550", "User unknown")).rule ==
+        "bigmail-inactive");
+  CHECK(classifier->classify(input("notbigmail.example", "5.1.1", "550", "User unknown")).rule ==
+        "generic-unknown-user");
 }
 
 TEST_CASE("infrastructure rules apply to hosted domains by their MX", "[rules][infrastructure]") {
@@ -108,20 +112,23 @@ TEST_CASE("infrastructure rules apply to hosted domains by their MX", "[rules][i
 
 TEST_CASE("status filters restrict a rule", "[rules][filters]") {
   auto classifier = compile_docs({{"a.yaml", kDefault}});
-  CHECK(classifier->classify(input("x.example", "5.7.1", "550", "blocked")).rule == "generic-spam-block");
+  CHECK(classifier->classify(input("x.example", "5.7.1", "550", "blocked")).rule ==
+        "generic-spam-block");
   // Same words, other status: the filter fails, RFC 3463 semantics decide.
   const Verdict other = classifier->classify(input("x.example", "5.2.1", "550", "blocked"));
   CHECK(other.rule == "status:5.2.1");
   CHECK(other.reason == "mailbox_disabled");
   // A filter on a status the bounce does not carry does not match.
-  CHECK(classifier->classify(input("x.example", "", "550", "blocked")).rule != "generic-spam-block");
+  CHECK(classifier->classify(input("x.example", "", "550", "blocked")).rule !=
+        "generic-spam-block");
 }
 
 TEST_CASE("rule order decides within a set", "[rules][precedence]") {
   auto classifier = compile_docs({{"a.yaml", kDefault}});
   // Both rules match; the earlier one wins.
-  CHECK(classifier->classify(input("x.example", "5.1.1", "550", "user unknown, mailbox full")).rule ==
-        "generic-unknown-user");
+  CHECK(
+      classifier->classify(input("x.example", "5.1.1", "550", "user unknown, mailbox full")).rule ==
+      "generic-unknown-user");
 }
 
 TEST_CASE("a temporary failure is never hard", "[rules][downgrade]") {
@@ -134,7 +141,8 @@ TEST_CASE("a temporary failure is never hard", "[rules][downgrade]") {
 
 TEST_CASE("RFC 3463 semantics are the last resort", "[rules][semantics]") {
   auto classifier = compile_docs({{"a.yaml", kDefault}});
-  CHECK(classifier->classify(input("x.example", "5.2.2", "552", "no words we know")).category == Category::quota);
+  CHECK(classifier->classify(input("x.example", "5.2.2", "552", "no words we know")).category ==
+        Category::quota);
   CHECK(classifier->classify(input("x.example", "5.1.2", "", "")).reason == "domain_unknown");
   CHECK(classifier->classify(input("x.example", "4.7.0", "421", "")).category == Category::soft);
   const Verdict nothing = classifier->classify(input("x.example", "5.0.0", "", "gibberish"));
@@ -188,21 +196,24 @@ TEST_CASE("validation errors name file, line and column", "[rules][validation]")
   }
   SECTION("bad regex, located at its rule") {
     const auto errors = load_errors(
-        "ruleset: x\nrules:\n  - id: bad-regex\n    match: 'missing (paren'\n    reason: user_unknown\n");
+        "ruleset: x\nrules:\n  - id: bad-regex\n    match: 'missing (paren'\n    reason: "
+        "user_unknown\n");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].location == "pack.yaml:3:5");
     CHECK(errors[0].message.find("bad-regex") != std::string::npos);
     CHECK(errors[0].message.find("missing )") != std::string::npos);
   }
   SECTION("unknown reason") {
-    const auto errors = load_errors("ruleset: x\nrules:\n  - id: r\n    match: 'a'\n    reason: nonsense\n");
+    const auto errors =
+        load_errors("ruleset: x\nrules:\n  - id: r\n    match: 'a'\n    reason: nonsense\n");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].location == "pack.yaml:5:13");
     CHECK(errors[0].message.find("unknown reason 'nonsense'") != std::string::npos);
   }
   SECTION("unknown category") {
     const auto errors = load_errors(
-        "ruleset: x\nrules:\n  - id: r\n    match: 'a'\n    reason: user_unknown\n    category: fatal\n");
+        "ruleset: x\nrules:\n  - id: r\n    match: 'a'\n    reason: user_unknown\n    category: "
+        "fatal\n");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].message.find("unknown category 'fatal'") != std::string::npos);
   }
@@ -221,7 +232,8 @@ TEST_CASE("validation errors name file, line and column", "[rules][validation]")
   }
   SECTION("bad status glob") {
     const auto errors = load_errors(
-        "ruleset: x\nrules:\n  - id: r\n    match: 'a'\n    status: 'five'\n    reason: user_unknown\n");
+        "ruleset: x\nrules:\n  - id: r\n    match: 'a'\n    status: 'five'\n    reason: "
+        "user_unknown\n");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].message.find("bad status glob") != std::string::npos);
   }
@@ -265,7 +277,8 @@ rules:
 }
 
 TEST_CASE("the shipped rule pack loads and all its examples pass", "[rules][pack]") {
-  const BuiltClassifier built = build_classifier({std::string(BOUNCED_SOURCE_DIR) + "/rules/default"});
+  const BuiltClassifier built =
+      build_classifier({std::string(BOUNCED_SOURCE_DIR) + "/rules/default"});
   for (const auto& d : built.diagnostics) {
     if (d.is_error) FAIL_CHECK(d.to_string());
   }

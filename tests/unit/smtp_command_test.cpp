@@ -1,25 +1,27 @@
-#include <catch2/catch.hpp>
-
 #include "smtp_command.hpp"
+
+#include <catch2/catch.hpp>
 
 using bounced::rules::find_smtp_command;
 
 TEST_CASE("Postfix, Exim and DragonFly name the command in prose", "[smtp_command]") {
   CHECK(find_smtp_command("550 5.1.1 User unknown (in reply to RCPT TO command)") == "RCPT");
   CHECK(find_smtp_command("550 User unknown (in reply to end of DATA command)") == "DATA");
-  CHECK(find_smtp_command("SMTP error from remote mail server after MAIL FROM:<a@b.example>") == "MAIL");
+  CHECK(find_smtp_command("SMTP error from remote mail server after MAIL FROM:<a@b.example>") ==
+        "MAIL");
   CHECK(find_smtp_command("host mx [192.0.2.1] did not like our final DATA: 550 no") == "DATA");
   CHECK(find_smtp_command("-------SMTP command DATA -------original message") == "DATA");
   CHECK(find_smtp_command("550 5.1.1 user unknown") == "");
 }
 
 TEST_CASE("in a transcript, the command before the first error reply failed", "[smtp_command]") {
-  CHECK(find_smtp_command(">>> RCPT To:<a@b.example>\n<<< 550 5.1.1 user unknown\n>>> DATA\n<<< 554 no valid recipients\n") ==
-        "RCPT");
+  CHECK(find_smtp_command(">>> RCPT To:<a@b.example>\n<<< 550 5.1.1 user unknown\n>>> DATA\n<<< "
+                          "554 no valid recipients\n") == "RCPT");
   CHECK(find_smtp_command(">>> DATA\n<<< 554 5.7.1 spam\n") == "DATA");
 }
 
 TEST_CASE("pipelined replies after DATA belong to RCPT", "[smtp_command]") {
-  CHECK(find_smtp_command(">>> DATA\n<<< 550 5.1.1 <a@b.example>... User Unknown\n<<< 503 5.0.0 Need RCPT\n") ==
+  CHECK(find_smtp_command(
+            ">>> DATA\n<<< 550 5.1.1 <a@b.example>... User Unknown\n<<< 503 5.0.0 Need RCPT\n") ==
         "RCPT");
 }

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "smtp_reply.hpp"
+
+#include <catch2/catch.hpp>
 
 using bounced::rules::find_smtp_reply;
 using bounced::rules::find_status_code;
@@ -12,7 +12,8 @@ TEST_CASE("reply code and status are read from a diagnostic", "[smtp_reply]") {
 }
 
 TEST_CASE("Gmail's multi-line reply with a dash is read", "[smtp_reply]") {
-  const auto reply = find_smtp_reply("550-5.1.1 The email account that you tried to reach does not exist.");
+  const auto reply =
+      find_smtp_reply("550-5.1.1 The email account that you tried to reach does not exist.");
   CHECK(reply.reply_code == "550");
   CHECK(reply.status == "5.1.1");
 }

@@ -1,7 +1,8 @@
+#include "verp.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "text_util.hpp"
-#include "verp.hpp"
 
 using bounced::classifiers::decode_verp;
 using bounced::classifiers::normalize_address;
@@ -9,7 +10,8 @@ using bounced::classifiers::VerpOptions;
 
 TEST_CASE("VERP addresses decode to the failed recipient", "[verp]") {
   const VerpOptions any;
-  CHECK(decode_verp("bounces+jane.doe=example.org@bounce.sender.example", any) == "jane.doe@example.org");
+  CHECK(decode_verp("bounces+jane.doe=example.org@bounce.sender.example", any) ==
+        "jane.doe@example.org");
   CHECK(decode_verp("<bounces+jane=EXAMPLE.org@bounce.sender.example>", any) == "jane@example.org");
   // A local part may itself contain '=': the last one separates user and domain.
   CHECK(decode_verp("b+a=b=example.org@bounce.example", any) == "a=b@example.org");

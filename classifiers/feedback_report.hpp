@@ -1,0 +1,18 @@
+// RFC 5965 feedback reports (ARF) and Microsoft's JMRP complaints.
+#pragma once
+
+#include <string_view>
+
+#include "report.hpp"
+
+namespace bounced::classifiers {
+
+// The complained-about recipient from a message/feedback-report part: Original-Rcpt-To, else
+// Removal-Recipient, else the returned original's To.
+RecipientStatus read_feedback_report(std::string_view text, const OriginalMessage& original);
+
+// Hotmail/Outlook.com JMRP complaints: a message/rfc822 with the reported mail and a subject
+// "complaint about message from IP", but no message/feedback-report part.
+bool is_jmrp_complaint(std::string_view subject);
+
+}  // namespace bounced::classifiers
