@@ -7,7 +7,7 @@
 #include <type_traits>
 #include <unordered_map>
 
-#include "host_pattern.hpp"
+#include "host_index.hpp"
 #include "smtp_command.hpp"
 #include "smtp_reply.hpp"
 #include "status_semantics.hpp"
@@ -79,9 +79,8 @@ struct CompiledGroup {
 struct Classifier::Compiled {
   std::vector<CompiledGroup> scoped;  // one per domain/infrastructure set, in load order
   CompiledGroup defaults;             // every default set merged, in load order
-  std::unordered_map<std::string, std::vector<size_t>> exact_domains;
-  std::vector<std::pair<std::string, size_t>> wildcard_domains;
-  std::vector<std::pair<std::string, size_t>> infrastructure;
+  HostIndex domains;                  // recipient domain -> scoped set
+  HostIndex infrastructure;           // Remote-MTA / reporting host -> scoped set
 };
 
 Classifier::Classifier() : compiled_(std::make_unique<Compiled>()) {}
@@ -122,17 +121,8 @@ CompileResult Classifier::compile(const std::vector<RuleSet>& sets) {
     group.label = set.name;
     add_rules(group, set);
     const size_t index = compiled.scoped.size();
-    for (const auto& domain : set.domains) {
-      if (domain.starts_with("*.")) {
-        compiled.wildcard_domains.emplace_back(domain, index);
-      } else {
-        std::string lowered(domain);
-        std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        compiled.exact_domains[lowered].push_back(index);
-      }
-    }
-    for (const auto& host : set.infrastructure) compiled.infrastructure.emplace_back(host, index);
+    for (const auto& domain : set.domains) compiled.domains.add(domain, index);
+    for (const auto& host : set.infrastructure) compiled.infrastructure.add(host, index);
     compiled.scoped.push_back(std::move(group));
   }
   if (!errors.empty()) return errors;
@@ -195,58 +185,63 @@ struct NoTrace {
 
 template <typename Trace>
 Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
+  // Explanations are built only for explain(): classify() must not pay for the strings.
+  constexpr bool tracing = !std::is_same_v<std::decay_t<Trace>, NoTrace>;
   const Compiled& compiled = *compiled_;
-  std::vector<size_t> candidates;
-  std::vector<std::string> why;
-  auto add_candidate = [&](size_t index, std::string reason) {
-    if (std::find(candidates.begin(), candidates.end(), index) != candidates.end()) return;
-    candidates.push_back(index);
-    why.push_back(std::move(reason));
+  // Scoped sets in precedence order: the recipient's domain, then the receiving hosts.
+  struct Candidate {
+    size_t index;
+    std::string_view pattern;
+    std::string_view host;  // empty for a domain match
   };
-  if (!input.recipient_domain.empty()) {
-    std::string domain(input.recipient_domain);
-    std::transform(domain.begin(), domain.end(), domain.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (auto found = compiled.exact_domains.find(domain); found != compiled.exact_domains.end()) {
-      for (size_t index : found->second) add_candidate(index, "domain " + domain);
+  std::vector<Candidate> candidates;
+  auto add_candidate = [&](const HostIndex::Hit& hit, std::string_view host) {
+    for (const auto& c : candidates) {
+      if (c.index == hit.value) return;
     }
-    for (const auto& [pattern, index] : compiled.wildcard_domains) {
-      if (host_matches(pattern, domain)) add_candidate(index, "domain " + pattern);
-    }
-  }
+    candidates.push_back({hit.value, hit.pattern, host});
+  };
+  for (const auto& hit : compiled.domains.find(input.recipient_domain)) add_candidate(hit, {});
   for (std::string_view host : input.hosts) {
-    if (host.empty()) continue;
-    for (const auto& [pattern, index] : compiled.infrastructure) {
-      if (host_matches(pattern, host)) {
-        add_candidate(index, "infrastructure " + pattern + " ~ " + std::string(host));
-      }
-    }
+    for (const auto& hit : compiled.infrastructure.find(host)) add_candidate(hit, host);
   }
+  auto why = [&](const Candidate& c) {
+    return c.host.empty()
+               ? "domain " + std::string(c.pattern)
+               : "infrastructure " + std::string(c.pattern) + " ~ " + std::string(c.host);
+  };
 
   Verdict verdict;
   bool decided = false;
   for (size_t i = 0; i < candidates.size() && !decided; ++i) {
-    const CompiledGroup& group = compiled.scoped[candidates[i]];
+    const CompiledGroup& group = compiled.scoped[candidates[i].index];
     if (auto hit = first_match(group, input)) {
       verdict = verdict_from_rule(group, *hit);
-      if constexpr (!std::is_same_v<std::decay_t<Trace>, NoTrace>)
-        locate_span(group, *hit, input, verdict);
+      if constexpr (tracing) locate_span(group, *hit, input, verdict);
       decided = true;
-      trace(group.label + " (" + why[i] + "): matched " + verdict.rule);
+      if constexpr (tracing) {
+        trace(group.label + " (" + why(candidates[i]) + "): matched " + verdict.rule);
+      }
     } else {
-      trace(group.label + " (" + why[i] + "): no match");
+      if constexpr (tracing) {
+        trace(group.label + " (" + why(candidates[i]) + "): no match");
+      }
     }
   }
   if (!decided) {
     if (auto hit = first_match(compiled.defaults, input)) {
       verdict = verdict_from_rule(compiled.defaults, *hit);
-      if constexpr (!std::is_same_v<std::decay_t<Trace>, NoTrace>) {
+      if constexpr (tracing) {
         locate_span(compiled.defaults, *hit, input, verdict);
       }
       decided = true;
-      trace("default set: matched " + verdict.rule + " in " + verdict.ruleset);
+      if constexpr (tracing) {
+        trace("default set: matched " + verdict.rule + " in " + verdict.ruleset);
+      }
     } else {
-      trace("default set: no match");
+      if constexpr (tracing) {
+        trace("default set: no match");
+      }
     }
   }
   if (!decided) {
@@ -266,7 +261,10 @@ Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
       verdict.rule = "status:" + std::string(input.status);
       decided = true;
     }
-    trace(decided ? "status semantics: " + verdict.rule : std::string("status semantics: nothing"));
+    if constexpr (tracing) {
+      trace(decided ? "status semantics: " + verdict.rule
+                    : std::string("status semantics: nothing"));
+    }
   }
   // A temporary failure is never a reason to drop an address for good.
   if (verdict.category == Category::hard && is_temporary(input.status, input.reply_code)) {
