@@ -256,21 +256,25 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
                       << "    diagnostic: " << status.diagnostic << "\n";
             const bool by_rules = verdict.rule != "kind:auto_reply" && verdict.rule != "kind:arf" &&
                                   !verdict.rule.starts_with("action:");
+            rules::Verdict shown = verdict;
             if (by_rules) {
               std::string domain;
               const auto explanation =
                   pipeline->classifier().explain(classify_input(report, status, domain));
-              for (const auto& line : explanation.consulted)
+              for (const auto& line : explanation.consulted) {
                 std::cout << "    consulted: " << line << "\n";
+              }
+              // explain() also locates the span; the verdict itself is the pipeline's.
+              shown.match_begin = explanation.verdict.match_begin;
+              shown.match_end = explanation.verdict.match_end;
             }
-            std::cout << "    verdict: " << verdict_summary(verdict)
-                      << (verdict.downgraded ? " [hard downgraded: temporary failure]" : "")
-                      << "\n";
-            if (verdict.match_end > verdict.match_begin) {
+            std::cout << "    verdict: " << verdict_summary(shown)
+                      << (shown.downgraded ? " [hard downgraded: temporary failure]" : "") << "\n";
+            if (shown.match_end > shown.match_begin) {
               std::cout << "    matched: \""
-                        << status.diagnostic.substr(verdict.match_begin,
-                                                    verdict.match_end - verdict.match_begin)
-                        << "\" at " << verdict.match_begin << "\n";
+                        << status.diagnostic.substr(shown.match_begin,
+                                                    shown.match_end - shown.match_begin)
+                        << "\" at " << shown.match_begin << "\n";
             }
           }
         },
