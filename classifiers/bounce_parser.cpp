@@ -104,6 +104,14 @@ ParseResult BounceParser::parse(std::string_view bytes) const {
     if (report.verp.empty()) report.verp = decode_verp(address, options_.verp);
   }
 
+  // A report cut off in transit still says what it managed to say, but the damage is reported.
+  if (GMimeObject* top = g_mime_message_get_mime_part(message.get()); GMIME_IS_MULTIPART(top)) {
+    const char* boundary = g_mime_multipart_get_boundary(GMIME_MULTIPART(top));
+    if (boundary != nullptr &&
+        bytes.find("--" + std::string(boundary) + "--") == std::string_view::npos) {
+      report.warnings.push_back("truncated: the closing MIME boundary is missing");
+    }
+  }
   ReportParts parts = collect_parts(message.get());
   if (trim(parts.body).empty() && parts.delivery_status.empty()) parts.body = raw_body(bytes);
   if (parts.delivery_status.empty()) parts.delivery_status = inline_delivery_status(parts.body);

@@ -62,6 +62,8 @@ struct BounceReport {
   std::string subtype;
   std::vector<RecipientStatus> recipients;
   OriginalMessage original;
+  // Damage the parser read around ("truncated: ..."); the report holds what could be read.
+  std::vector<std::string> warnings;
 };
 
 struct ParseError {

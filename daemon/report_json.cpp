@@ -48,6 +48,7 @@ nlohmann::json to_json(const ClassifiedMessage& message) {
                 {"headers", std::move(headers)}}},
               {"verp", report.verp}};
   if (mbox_index) out["mbox_index"] = *mbox_index;
+  if (!report.warnings.empty()) out["warnings"] = report.warnings;
   if (!report.subtype.empty()) out["subtype"] = report.subtype;
   if (!report.reporting_mta.empty()) out["reporting_mta"] = report.reporting_mta;
   if (!message.error.empty()) out["error"] = message.error;

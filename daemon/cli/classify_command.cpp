@@ -100,6 +100,9 @@ void register_classify_command(CLI::App& app, int& exit_code) {
         ++failed;
         std::cerr << message.source << ": " << message.error << "\n";
       }
+      for (const auto& warning : message.report.warnings) {
+        std::cerr << message.source << ": warning: " << warning << "\n";
+      }
       if (jsonl) {
         std::cout << to_json(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                   << "\n";

@@ -80,6 +80,8 @@ TEST_CASE("a multipart/report cut off in its report part still yields what it ho
       "Diagnostic-Code: smtp; 550 5.1.1 us";
   const auto m = pipeline().run("truncated", cut);
   REQUIRE(m.report.kind == ReportKind::dsn);
+  REQUIRE(m.report.warnings.size() == 1);
+  CHECK(m.report.warnings[0].starts_with("truncated"));
   REQUIRE(m.recipients.size() == 1);
   CHECK(m.recipients[0].status.address == "jane@example.org");
   CHECK(m.recipients[0].status.status == "5.1.1");
