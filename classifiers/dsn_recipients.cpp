@@ -67,10 +67,15 @@ std::vector<RecipientStatus> read_delivery_status(const DeliveryStatus& status) 
     r.last_attempt_date = std::string(block.get("Last-Attempt-Date"));
     const SmtpReply reply = find_smtp_reply(r.diagnostic);
     r.reply_code = reply.reply_code;
-    // "Status: 5.0.0" with "550 5.1.1 user unknown" in the diagnostic: the diagnostic is the
-    // remote server's own word and says more.
+    // The Diagnostic-Code is the remote server's own reply; the Status field is the reporting
+    // MTA's summary of it, often a generic or mapped code ("Status: 5.0.0" or "5.1.1" over "550
+    // 5.7.1 IP address blacklisted"). A specific code of the same class in the reply wins,
+    // except over x.4.7: "delivery time expired" is the reporting MTA's own verdict on its queue,
+    // and the last remote reply is only what it saw on the way.
+    const bool expired = r.status.size() >= 5 && r.status.substr(1) == ".4.7";
     if (!reply.status.empty() &&
-        (r.status.empty() || (!is_specific_status(r.status) && reply.status[0] == r.status[0]))) {
+        (r.status.empty() || (reply.status[0] == r.status[0] &&
+                              is_specific_status(reply.status) && !expired))) {
       r.status = reply.status;
     }
     recipients.push_back(std::move(r));
