@@ -82,6 +82,21 @@ BounceParser::BounceParser(std::shared_ptr<const FormatCatalog> catalog, ParserO
     : catalog_(std::move(catalog)), options_(std::move(options)) {}
 
 ParseResult BounceParser::parse(std::string_view bytes) const {
+  ParseResult result = read_report(bytes);
+  if (auto* report = std::get_if<BounceReport>(&result)) {
+    // A reply without an enhanced code gets the generic one of its class, as Postfix writes in
+    // its own DSNs ("550 No such user" -> 5.0.0): RFC 3463 x.0.0, "other or undefined".
+    for (auto& r : report->recipients) {
+      if (r.status.empty() && r.reply_code.size() == 3 &&
+          (r.reply_code[0] == '4' || r.reply_code[0] == '5')) {
+        r.status = std::string(1, r.reply_code[0]) + ".0.0";
+      }
+    }
+  }
+  return result;
+}
+
+ParseResult BounceParser::read_report(std::string_view bytes) const {
   if (auto reason = reject_unreadable(bytes, options_.max_message_size)) {
     return ParseError{*reason};
   }
@@ -220,7 +235,7 @@ ParseResult BounceParser::parse(std::string_view bytes) const {
       g_free(text);
       BounceParser nested(catalog_, options_);
       nested.depth_ = 1;
-      auto result = nested.parse(inner_bytes);
+      auto result = nested.read_report(inner_bytes);
       if (auto* inner_report = std::get_if<BounceReport>(&result);
           inner_report != nullptr && !inner_report->recipients.empty()) {
         inner_report->message_id = report.message_id;

@@ -36,6 +36,8 @@ class BounceParser {
   const ParserOptions& options() const { return options_; }
 
  private:
+  ParseResult read_report(std::string_view bytes) const;
+
   std::shared_ptr<const FormatCatalog> catalog_;
   ParserOptions options_;
   int depth_ = 0;  // 1 while reading a report attached to a report
