@@ -211,6 +211,12 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
       return std::isalnum(static_cast<unsigned char>(c)) || (static_cast<unsigned char>(c) & 0x80);
     });
     if (letters < 4 || occurrences.empty()) text = std::string(section);
+    // A lone recipient whose neighbourhood holds no SMTP reply ("Message details: RCPT TO: x")
+    // is explained by the whole failure section, where the reply is.
+    if (recipients.size() == 1 && find_smtp_reply(text).reply_code.empty() &&
+        !find_smtp_reply(section).reply_code.empty()) {
+      text = std::string(section);
+    }
     RecipientStatus status;
     status.address = address;
     status.action = "failed";
