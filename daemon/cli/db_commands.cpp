@@ -1,15 +1,39 @@
-// bounced db migrate | status
+// bounced db migrate | status | purge
 // migrate applies the schema/NNN_*.sql files not yet recorded, in one transaction; running it
-// again changes nothing. status lists what is applied and what is pending.
+// again changes nothing. status lists what is applied and what is pending. purge drops the raw
+// bytes of mail past its retention (run daily by packaging/systemd/bounced-purge.timer).
 #include <algorithm>
 #include <iostream>
 
 #include "commands.hpp"
+#include "raw_mail_purger.hpp"
 #include "store_session.hpp"
 
 namespace bounced::daemon::cli {
 
 namespace {
+
+void register_purge(CLI::App& db, int& exit_code) {
+  auto options = std::make_shared<StoreOptions>();
+  CLI::App* purge = db.add_subcommand(
+      "purge", "Drop the raw bytes of stored mail past its retention (raw_retention_days)");
+  add_store_options(*purge, *options);
+  purge->callback([options, &exit_code] {
+    auto session = open_store(*options);
+    if (!session) {
+      exit_code = 2;
+      return;
+    }
+    auto purged = store::RawMailPurger(*session->db).purge(store::now_seconds());
+    if (auto* error = std::get_if<store::StoreError>(&purged)) {
+      std::cerr << "purge: " << error->to_string() << "\n";
+      exit_code = 3;
+      return;
+    }
+    std::cout << "purged the raw mail of " << std::get<store::PurgeSummary>(purged).purged
+              << " messages past retention\n";
+  });
+}
 
 void register_db(CLI::App& app, int& exit_code) {
   CLI::App* db = app.add_subcommand("db", "Database schema");
@@ -80,11 +104,12 @@ void register_db(CLI::App& app, int& exit_code) {
     }
     const auto& done = std::get<std::vector<int>>(versions);
     for (const auto& migration : std::get<std::vector<store::Migration>>(migrations)) {
-      const bool applied =
-          std::find(done.begin(), done.end(), migration.version) != done.end();
+      const bool applied = std::find(done.begin(), done.end(), migration.version) != done.end();
       std::cout << (applied ? "applied  " : "pending  ") << migration.name << "\n";
     }
   });
+
+  register_purge(*db, exit_code);
 }
 
 void register_config(CLI::App& app, int& exit_code) {
@@ -112,8 +137,12 @@ void register_config(CLI::App& app, int& exit_code) {
     for (const auto& [category, rule] : loaded->suppression.categories) {
       std::cout << "  suppress " << category << ": ";
       switch (rule.mode) {
-        case store::CategoryRule::Mode::never: std::cout << "never"; break;
-        case store::CategoryRule::Mode::immediate: std::cout << "immediately"; break;
+        case store::CategoryRule::Mode::never:
+          std::cout << "never";
+          break;
+        case store::CategoryRule::Mode::immediate:
+          std::cout << "immediately";
+          break;
         case store::CategoryRule::Mode::threshold:
           std::cout << rule.count << " within " << store::format_duration(rule.within);
           break;

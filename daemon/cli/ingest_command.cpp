@@ -1,9 +1,11 @@
-// bounced ingest [--config F] PATH...
+// bounced ingest [--config F] [--batch N] [--jobs N] PATH...
 // The daemon's main job once: read each message (file, directory, Maildir, mbox, -), parse and
 // classify it, store it with its join and suppression effects in batched transactions, and
 // acknowledge Maildir mail only after its batch committed. Exit status: 0 all stored, 1 some
 // messages unreadable (quarantined), 3 the database failed (the rest is left for the next run).
+#include <algorithm>
 #include <iostream>
+#include <thread>
 
 #include "commands.hpp"
 #include "ingest/ingestor.hpp"
@@ -18,6 +20,7 @@ struct IngestCommandOptions {
   PipelineOptions pipeline;
   std::vector<std::string> paths;
   size_t batch_size = 0;
+  unsigned jobs = 0;  // 0 = one per core
 };
 
 }  // namespace
@@ -28,6 +31,10 @@ void register_ingest_command(CLI::App& app, int& exit_code) {
   add_store_options(*cmd, options->store);
   add_pipeline_options(*cmd, options->pipeline);
   cmd->add_option("--batch", options->batch_size, "Messages per transaction (default: config)");
+  cmd->add_option("-j,--jobs", options->jobs,
+                  "Parse and classify on this many threads (default: "
+                  "one per core)")
+      ->check(CLI::Range(1u, 256u));
   cmd->add_option("paths", options->paths, "Message file, directory, Maildir, mbox, or -")
       ->required();
   cmd->callback([options, &exit_code] {
@@ -49,6 +56,8 @@ void register_ingest_command(CLI::App& app, int& exit_code) {
     store::BounceStore bounce_store(*session->db, store_options);
     IngestOptions ingest_options;
     ingest_options.batch_size = options->batch_size ? options->batch_size : config.batch_size;
+    ingest_options.jobs =
+        options->jobs ? options->jobs : std::max(1u, std::thread::hardware_concurrency());
     ingest_options.processed_folder = config.processed_folder;
     ingest_options.quarantine_dir = config.quarantine_dir;
     ingest_options.record.join_header = config.join.header;
@@ -61,9 +70,8 @@ void register_ingest_command(CLI::App& app, int& exit_code) {
     for (const auto& error : report.errors) std::cerr << error << "\n";
     std::cout << "read " << report.read << ", stored " << report.stored << " (" << report.bounces
               << " recipients, " << report.joined << " joined to sends, " << report.suppressed
-              << " suppressed), " << report.duplicates << " already stored, "
-              << report.quarantined << " quarantined, " << report.acknowledged
-              << " acknowledged\n";
+              << " suppressed), " << report.duplicates << " already stored, " << report.quarantined
+              << " quarantined, " << report.acknowledged << " acknowledged\n";
     if (!report.store_error.empty()) {
       std::cerr << "stopped: " << report.store_error
                 << "\nthe unfinished batch was not stored and its mail was left in place\n";

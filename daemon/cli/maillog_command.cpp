@@ -17,7 +17,9 @@ namespace {
 // Set from the signal handler; the only thing a handler may safely touch.
 volatile std::sig_atomic_t stop_requested = 0;
 
-extern "C" void request_stop(int) { stop_requested = 1; }
+extern "C" void request_stop(int) {
+  stop_requested = 1;
+}
 
 struct MaillogCommandOptions {
   StoreOptions store;
@@ -34,7 +36,8 @@ void register_maillog_command(CLI::App& app, int& exit_code) {
   add_store_options(*cmd, options->store);
   cmd->add_option("--rules", options->pipeline.rules_dirs, "Rule directories");
   cmd->add_flag("--follow,-f", options->follow, "Keep reading the last file as it grows");
-  cmd->add_option("files", options->files, "Log files, oldest first (maillog.2.gz maillog.1 maillog)")
+  cmd->add_option("files", options->files,
+                  "Log files, oldest first (maillog.2.gz maillog.1 maillog)")
       ->required();
   cmd->callback([options, &exit_code] {
     auto session = open_store(options->store);
@@ -50,8 +53,10 @@ void register_maillog_command(CLI::App& app, int& exit_code) {
     }
     store::MaillogOptions maillog_options;
     maillog_options.verp_prefix = effective.verp_prefix;
-    maillog_options.verp_separator = effective.verp_separator.empty() ? '+' : effective.verp_separator[0];
+    maillog_options.verp_separator =
+        effective.verp_separator.empty() ? '+' : effective.verp_separator[0];
     maillog_options.join = session->config.join;
+    maillog_options.suppression = session->config.suppression;
     store::MaillogReader reader(*session->db, classifier, maillog_options);
     for (size_t i = 0; i < options->files.size(); ++i) {
       const std::string& file = options->files[i];
@@ -60,8 +65,8 @@ void register_maillog_command(CLI::App& app, int& exit_code) {
         std::signal(SIGINT, request_stop);
         std::signal(SIGTERM, request_stop);
       }
-      auto result = follow ? reader.follow(file, [] { return stop_requested == 0; })
-                           : reader.read_file(file);
+      auto result =
+          follow ? reader.follow(file, [] { return stop_requested == 0; }) : reader.read_file(file);
       if (auto* error = std::get_if<store::StoreError>(&result)) {
         std::cerr << file << ": " << error->to_string() << "\n";
         exit_code = error->kind == store::StoreError::Kind::input ? 1 : 3;

@@ -37,22 +37,29 @@ void register_outcomes_command(CLI::App& app, int& exit_code) {
       exit_code = 3;
       return;
     }
-    std::cout << std::left << std::setw(10) << "SEND" << " " << std::setw(30) << "RECIPIENT" << " "
-              << std::setw(14) << "CAMPAIGN" << " " << std::setw(16) << "SENT" << " " << std::setw(4)
-              << "SMTP" << " " << std::setw(12) << "OUTCOME" << " " << std::setw(16) << "REASON"
-              << " " << std::setw(16) << "JOINED BY" << " DELAY\n";
+    std::cout << std::left << std::setw(10) << "SEND"
+              << " " << std::setw(30) << "RECIPIENT"
+              << " " << std::setw(14) << "CAMPAIGN"
+              << " " << std::setw(16) << "SENT"
+              << " " << std::setw(4) << "SMTP"
+              << " " << std::setw(12) << "OUTCOME"
+              << " " << std::setw(16) << "REASON"
+              << " " << std::setw(16) << "JOINED BY"
+              << " DELAY\n";
     for (const auto& o : std::get<std::vector<store::Outcome>>(rows)) {
       std::cout << std::setw(10) << o.send_id.substr(0, 10) << " " << std::setw(30)
                 << o.recipient.substr(0, 30) << " " << std::setw(14) << o.campaign.substr(0, 14)
                 << " " << std::setw(16) << o.sent_at << " " << std::setw(4)
                 << (o.sync_reply_code.empty() ? "-" : o.sync_reply_code) << " " << std::setw(12)
-                << o.final_state << " " << std::setw(16) << (o.async_reason.empty() ? "-" : o.async_reason.substr(0, 16))
-                << " " << std::setw(16) << (o.join_method.empty() ? "-" : o.join_method) << " "
+                << o.final_state << " " << std::setw(16)
+                << (o.async_reason.empty() ? "-" : o.async_reason.substr(0, 16)) << " "
+                << std::setw(16) << (o.join_method.empty() ? "-" : o.join_method) << " "
                 << (o.async_delay.empty() ? "-" : o.async_delay) << "\n";
     }
     if (auto* list = std::get_if<std::vector<std::pair<std::string, long>>>(&totals)) {
       std::cout << "\n";
-      for (const auto& [state, count] : *list) std::cout << std::setw(12) << state << " " << count << "\n";
+      for (const auto& [state, count] : *list)
+        std::cout << std::setw(12) << state << " " << count << "\n";
     }
   });
 }

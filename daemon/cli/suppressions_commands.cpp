@@ -23,8 +23,8 @@ struct SuppressionOptions {
 };
 
 void print_row(const store::Suppression& s) {
-  std::cout << std::left << std::setw(40) << s.address << " " << std::setw(10) << s.category
-            << " " << std::setw(20) << s.reason << " " << std::setw(8)
+  std::cout << std::left << std::setw(40) << s.address << " " << std::setw(10) << s.category << " "
+            << std::setw(20) << s.reason << " " << std::setw(8)
             << (s.active ? "active" : (s.state == "active" ? "expired" : s.state)) << " "
             << store::format_iso_time(s.updated_at) << " "
             << (s.expires_at ? "until " + store::format_iso_time(*s.expires_at) : std::string())
@@ -54,8 +54,10 @@ void register_suppressions_commands(CLI::App& app, int& exit_code) {
       exit_code = 3;
       return;
     }
-    std::cout << std::left << std::setw(40) << "ADDRESS" << " " << std::setw(10) << "CATEGORY"
-              << " " << std::setw(20) << "REASON" << " " << std::setw(8) << "STATE"
+    std::cout << std::left << std::setw(40) << "ADDRESS"
+              << " " << std::setw(10) << "CATEGORY"
+              << " " << std::setw(20) << "REASON"
+              << " " << std::setw(8) << "STATE"
               << " SINCE\n";
     for (const auto& s : std::get<std::vector<store::Suppression>>(rows)) print_row(s);
   });

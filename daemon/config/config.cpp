@@ -51,7 +51,8 @@ class Reader {
     if (const YAML::Node node = parent[key]) {
       try {
         const long long value = node.as<long long>();
-        if (value < min) return error(node, std::string(key) + " must be at least " + std::to_string(min));
+        if (value < min)
+          return error(node, std::string(key) + " must be at least " + std::to_string(min));
         out = static_cast<Int>(value);
       } catch (const YAML::Exception&) {
         error(node, std::string(key) + " must be an integer");
@@ -70,10 +71,14 @@ class Reader {
     warn_unknown(node, {"action", "count", "within", "duration"}, name);
     if (const YAML::Node action = node["action"]) {
       const std::string value = action.as<std::string>();
-      if (value == "never") rule.mode = store::CategoryRule::Mode::never;
-      else if (value == "immediate") rule.mode = store::CategoryRule::Mode::immediate;
-      else if (value == "threshold") rule.mode = store::CategoryRule::Mode::threshold;
-      else error(action, "action must be never, immediate or threshold");
+      if (value == "never")
+        rule.mode = store::CategoryRule::Mode::never;
+      else if (value == "immediate")
+        rule.mode = store::CategoryRule::Mode::immediate;
+      else if (value == "threshold")
+        rule.mode = store::CategoryRule::Mode::threshold;
+      else
+        error(action, "action must be never, immediate or threshold");
     } else if (node["count"]) {
       rule.mode = store::CategoryRule::Mode::threshold;
     }
@@ -93,8 +98,8 @@ class Reader {
                   std::map<std::string, store::CategoryRule>& rules,
                   const std::map<std::string, store::CategoryRule>& base) {
     if (!map(node, section)) return;
-    static const std::set<std::string> names = {"hard", "soft", "quota", "complaint",
-                                                "auto_reply", "unknown"};
+    static const std::set<std::string> names = {"hard",      "soft",       "quota",
+                                                "complaint", "auto_reply", "unknown"};
     warn_unknown(node, names, section);
     for (const auto& name : names) {
       if (const YAML::Node rule = node[name]) {
@@ -139,7 +144,10 @@ LoadedConfig load_config(const std::string& path) {
   if (root.IsNull()) return loaded;
   Reader r(path, loaded.messages);
   if (!r.map(root, "the configuration")) return loaded;
-  r.warn_unknown(root, {"database", "state_dir", "rules", "verp", "join", "suppression", "raw_retention_days", "ingest"}, "");
+  r.warn_unknown(root,
+                 {"database", "state_dir", "rules", "verp", "join", "suppression",
+                  "raw_retention_days", "ingest"},
+                 "");
   if (const YAML::Node db = root["database"]; db && r.map(db, "database")) {
     r.warn_unknown(db, {"url", "pg_bin_dir"}, "database");
     r.string(db, "url", config.database_url);
@@ -161,7 +169,8 @@ LoadedConfig load_config(const std::string& path) {
     r.warn_unknown(verp, {"prefix", "separator"}, "verp");
     r.string(verp, "prefix", config.verp_prefix);
     r.string(verp, "separator", config.verp_separator);
-    if (config.verp_separator.size() != 1) r.error(verp["separator"], "verp.separator must be one character");
+    if (config.verp_separator.size() != 1)
+      r.error(verp["separator"], "verp.separator must be one character");
   }
   if (const YAML::Node join = root["join"]; join && r.map(join, "join")) {
     r.warn_unknown(join, {"header", "window"}, "join");

@@ -1,7 +1,10 @@
 #include "ingestor.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <thread>
 
 #include "codec.hpp"
 #include "intake/message_source.hpp"
@@ -20,6 +23,30 @@ std::string maildir_of(const std::string& path) {
   return root.string();
 }
 
+namespace {
+
+// The bounce's time when its Date header is missing or broken: the file's mtime (when the MTA
+// delivered it), else now.
+store::Time fallback_time(const std::string& name, bool is_file) {
+  store::Time fallback = store::now_seconds();
+  if (!is_file) return fallback;
+  std::error_code error;
+  // GCC 12 has no clock_cast: shift by the offset between the two clocks' "now".
+  const auto mtime = fs::last_write_time(name, error);
+  if (error) return fallback;
+  const auto shifted = mtime - fs::file_time_type::clock::now() + std::chrono::system_clock::now();
+  return std::chrono::time_point_cast<std::chrono::seconds>(shifted);
+}
+
+// One message after the parsing threads: its record for the store, or why it was unreadable.
+struct Parsed {
+  std::optional<store::BounceRecord> record;
+  std::string error;
+  bool is_file = false;
+};
+
+}  // namespace
+
 Ingestor::Ingestor(const Pipeline& pipeline, store::BounceStore& store, IngestOptions options)
     : pipeline_(pipeline), store_(store), options_(std::move(options)) {}
 
@@ -31,53 +58,81 @@ IngestReport Ingestor::ingest(const std::vector<std::string>& paths) {
         // After a failed commit nothing more is read: the rest stays for the next run.
         if (!report.store_error.empty()) return;
         ++report.read;
-        ClassifiedMessage message = pipeline_.run(source.name, source.bytes);
-        if (message.report.kind == classifiers::ReportKind::error) {
-          report.errors.push_back(source.name + ": " + message.error);
-          quarantine(source.name, source.bytes, message.error, report);
-          return;
-        }
-        std::error_code error;
-        const bool is_file = source.name != "-" && fs::is_regular_file(source.name, error);
-        store::Time fallback = store::now_seconds();
-        if (is_file) {
-          // GCC 12 has no clock_cast: shift by the offset between the two clocks' "now".
-          const auto mtime = fs::last_write_time(source.name, error);
-          if (!error) {
-            const auto shifted = mtime - fs::file_time_type::clock::now() +
-                                 std::chrono::system_clock::now();
-            fallback = std::chrono::time_point_cast<std::chrono::seconds>(shifted);
-          }
-        }
-        batch_.push_back(
-            to_bounce_record(message, std::move(source.bytes), fallback, options_.record));
-        pending_.push_back({is_file ? source.name : std::string()});
-        if (batch_.size() >= options_.batch_size) flush(report);
+        read_.push_back(std::move(source));
+        if (read_.size() >= options_.batch_size) store_batch(report);
       },
       [&](const SourceError& error) { report.errors.push_back(error.name + ": " + error.reason); });
-  if (report.store_error.empty()) flush(report);
+  if (report.store_error.empty()) store_batch(report);
+  finish_batch(report);
   return report;
 }
 
-void Ingestor::flush(IngestReport& report) {
-  if (batch_.empty()) return;
-  auto written = store_.write(batch_);
+void Ingestor::store_batch(IngestReport& report) {
+  if (read_.empty()) return;
+  // Parse, classify, hash and compress on `jobs` threads; the results keep the input order.
+  std::vector<Parsed> parsed(read_.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < read_.size(); i = next++) {
+      SourceMessage& source = read_[i];
+      ClassifiedMessage message = pipeline_.run(source.name, source.bytes);
+      if (message.report.kind == classifiers::ReportKind::error) {
+        parsed[i].error = message.error;
+        continue;
+      }
+      std::error_code error;
+      parsed[i].is_file = source.name != "-" && fs::is_regular_file(source.name, error);
+      store::BounceRecord record =
+          to_bounce_record(message, std::move(source.bytes),
+                           fallback_time(source.name, parsed[i].is_file), options_.record);
+      store_.prepare(record);
+      parsed[i].record = std::move(record);
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    for (unsigned t = 1; t < options_.jobs; ++t) threads.emplace_back(work);
+    work();
+  }
+
+  auto batch = std::make_unique<InFlight>();
+  for (size_t i = 0; i < read_.size(); ++i) {
+    if (!parsed[i].record) {
+      report.errors.push_back(read_[i].name + ": " + parsed[i].error);
+      quarantine(read_[i].name, read_[i].bytes, parsed[i].error, report);
+      continue;
+    }
+    batch->records.push_back(std::move(*parsed[i].record));
+    batch->paths.push_back(parsed[i].is_file ? read_[i].name : std::string());
+  }
+  read_.clear();
+  // One batch in the database at a time: the previous one must have committed first.
+  finish_batch(report);
+  if (!report.store_error.empty() || batch->records.empty()) return;
+  InFlight& started = *batch;
+  started.written =
+      std::async(std::launch::async, [this, &started] { return store_.write(started.records); });
+  in_flight_ = std::move(batch);
+}
+
+void Ingestor::finish_batch(IngestReport& report) {
+  if (!in_flight_) return;
+  const std::unique_ptr<InFlight> batch = std::move(in_flight_);
+  auto written = batch->written.get();
   if (auto* error = std::get_if<store::StoreError>(&written)) {
     // Not acknowledged: every message of the batch is still in its folder.
     report.store_error = error->to_string();
-  } else {
-    const auto& summary = std::get<store::WriteSummary>(written);
-    report.stored += summary.messages;
-    report.duplicates += summary.duplicates;
-    report.bounces += summary.bounces;
-    report.joined += summary.joined.total();
-    report.suppressed += summary.suppressed;
-    for (const auto& pending : pending_) {
-      if (!pending.path.empty()) acknowledge(pending.path, report);
-    }
+    return;
   }
-  batch_.clear();
-  pending_.clear();
+  const auto& summary = std::get<store::WriteSummary>(written);
+  report.stored += summary.messages;
+  report.duplicates += summary.duplicates;
+  report.bounces += summary.bounces;
+  report.joined += summary.joined.total();
+  report.suppressed += summary.suppressed;
+  for (const auto& path : batch->paths) {
+    if (!path.empty()) acknowledge(path, report);
+  }
 }
 
 void Ingestor::acknowledge(const std::string& path, IngestReport& report) {

@@ -4,19 +4,28 @@
 // batch is rolled back and its mail stays where it was, to be read again next time (the
 // fingerprint makes that harmless). Mail that cannot be read at all is moved to the quarantine
 // directory with a .reason file beside it.
+//
+// Two overlaps keep both cores busy: a batch is parsed, classified, hashed and compressed on
+// `jobs` threads (the pipeline is immutable and shared), and while the store writes batch N on
+// its own thread, batch N+1 is read and parsed. At most one batch is in the database at a time,
+// so batches commit in order and an error stops the run after the batch it hit.
 #pragma once
 
+#include <future>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "bounce_record.hpp"
 #include "bounce_store.hpp"
+#include "intake/message_source.hpp"
 #include "pipeline.hpp"
 
 namespace bounced::daemon {
 
 struct IngestOptions {
   size_t batch_size = 500;
+  unsigned jobs = 1;  // parsing threads
   // Where a committed Maildir message goes: a Maildir++ folder name under the Maildir
   // (".Processed"), or "" to delete it. Files outside a Maildir are left in place.
   std::string processed_folder = ".Processed";
@@ -44,10 +53,17 @@ class Ingestor {
   IngestReport ingest(const std::vector<std::string>& paths);
 
  private:
-  struct Pending {
-    std::string path;  // "" when not a file we can acknowledge
+  // A batch handed to the store: its records, the files to acknowledge once it committed
+  // ("" for what cannot be acknowledged), and the write running on the store's thread.
+  struct InFlight {
+    std::vector<store::BounceRecord> records;
+    std::vector<std::string> paths;
+    std::future<store::Result<store::WriteSummary>> written;
   };
-  void flush(IngestReport& report);
+  // Parses the read messages and hands them to the store once the previous batch is done.
+  void store_batch(IngestReport& report);
+  // Waits for the batch in the store, then acknowledges its mail or records the error.
+  void finish_batch(IngestReport& report);
   void quarantine(const std::string& name, const std::string& bytes, const std::string& reason,
                   IngestReport& report);
   void acknowledge(const std::string& path, IngestReport& report);
@@ -55,8 +71,8 @@ class Ingestor {
   const Pipeline& pipeline_;
   store::BounceStore& store_;
   IngestOptions options_;
-  std::vector<store::BounceRecord> batch_;
-  std::vector<Pending> pending_;
+  std::vector<SourceMessage> read_;  // read, not yet parsed
+  std::unique_ptr<InFlight> in_flight_;
 };
 
 // The Maildir a message file belongs to (the parent of its cur/ or new/), or "".

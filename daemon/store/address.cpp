@@ -14,9 +14,9 @@ std::string_view trim_address(std::string_view address) {
                               address.front() == '\t' || address.front() == '"')) {
     address.remove_prefix(1);
   }
-  while (!address.empty() && (address.back() == '>' || address.back() == ' ' ||
-                              address.back() == '\t' || address.back() == '.' ||
-                              address.back() == '\r' || address.back() == '\n')) {
+  while (!address.empty() &&
+         (address.back() == '>' || address.back() == ' ' || address.back() == '\t' ||
+          address.back() == '.' || address.back() == '\r' || address.back() == '\n')) {
     address.remove_suffix(1);
   }
   return address;

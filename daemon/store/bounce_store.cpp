@@ -1,9 +1,8 @@
 #include "bounce_store.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "address.hpp"
 #include "codec.hpp"
@@ -28,7 +27,9 @@ std::string pg_text_array(const std::vector<std::string>& values) {
   return out + "}";
 }
 
-std::string month_of(Time time) { return pg_time(time).substr(0, 7); }
+std::string month_of(Time time) {
+  return pg_time(time).substr(0, 7);
+}
 
 void ensure_months(pqxx::work& tx, const std::string& table, const std::set<std::string>& months) {
   for (const auto& month : months) {
@@ -42,7 +43,14 @@ void ensure_months(pqxx::work& tx, const std::string& table, const std::set<std:
 BounceStore::BounceStore(Database& database, BounceStoreOptions options)
     : database_(database), options_(std::move(options)), policy_(options_.policy) {}
 
-Result<WriteSummary> BounceStore::write(const std::vector<BounceRecord>& batch) {
+void BounceStore::prepare(BounceRecord& record) const {
+  if (record.prepared) return;
+  record.fingerprint = sha256_hex(record.raw);
+  if (options_.raw_retention_days > 0) record.raw_gz_hex = "\\x" + to_hex(compress(record.raw));
+  record.prepared = true;
+}
+
+Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {
   WriteSummary summary;
   if (batch.empty()) return summary;
 
@@ -52,13 +60,13 @@ Result<WriteSummary> BounceStore::write(const std::vector<BounceRecord>& batch) 
   std::set<std::string> seen;
   std::set<std::string> months;
   Time first = batch.front().received_at, last = batch.front().received_at;
-  for (const auto& record : batch) {
-    std::string fingerprint = sha256_hex(record.raw);
-    if (!seen.insert(fingerprint).second) {
+  for (auto& record : batch) {
+    prepare(record);
+    if (!seen.insert(record.fingerprint).second) {
       ++summary.duplicates;
       continue;
     }
-    fingerprints.push_back(std::move(fingerprint));
+    fingerprints.push_back(record.fingerprint);
     unique.push_back(&record);
     first = std::min(first, record.received_at);
     last = std::max(last, record.received_at);
@@ -84,12 +92,10 @@ Result<WriteSummary> BounceStore::write(const std::vector<BounceRecord>& batch) 
       pqxx::stream_to messages(tx, "in_messages");
       for (size_t i = 0; i < unique.size(); ++i) {
         const BounceRecord& r = *unique[i];
-        const std::string raw =
-            options_.raw_retention_days > 0 ? "\\x" + to_hex(compress(r.raw)) : std::string();
         messages << std::make_tuple(fingerprints[i], detail::pg_time(r.received_at), r.source,
                                     r.kind, r.format, r.report_message_id, r.original_message_id,
                                     r.envelope_recipient, r.verp_token, r.send_header,
-                                    static_cast<long>(r.raw.size()), raw);
+                                    static_cast<long>(r.raw.size()), r.raw_gz_hex);
       }
       messages.complete();
     }
@@ -154,8 +160,6 @@ Result<WriteSummary> BounceStore::write(const std::vector<BounceRecord>& batch) 
       scope.since = first;
       scope.until = last;
       summary.joined = detail::join_bounces(tx, options_.join, scope);
-      std::sort(events.begin(), events.end(),
-                [](const auto& a, const auto& b) { return a.at < b.at; });
       summary.suppressed = detail::apply_suppressions(tx, policy_, events);
       // Webhook events, with the join result, in the same transaction as the rows.
       tx.exec_params(

@@ -35,7 +35,7 @@ struct BounceRecord {
   std::string source;  // file name, for logs
   std::string raw;     // the bytes as received
   Time received_at{};
-  std::string kind;    // ReportKind name
+  std::string kind;  // ReportKind name
   std::string format;
   std::string report_message_id;
   std::string original_message_id;
@@ -43,6 +43,11 @@ struct BounceRecord {
   std::string verp_token;
   std::string send_header;  // value of the configured join header in the returned original
   std::vector<BounceRecipientRecord> recipients;
+  // Filled by BounceStore::prepare() - on the parsing threads, since hashing and compressing
+  // cost as much as a parse - or else by write().
+  std::string fingerprint;  // SHA-256 of raw, hex
+  std::string raw_gz_hex;  // "\\x" + hex of the zlib-compressed raw (bytea for COPY); "" = not kept
+  bool prepared = false;
 };
 
 struct WriteSummary {
@@ -66,7 +71,11 @@ class BounceStore {
  public:
   BounceStore(Database& database, BounceStoreOptions options);
 
-  Result<WriteSummary> write(const std::vector<BounceRecord>& batch);
+  // Computes the fingerprint and the compressed raw of a record. Thread-safe: reads only the
+  // options.
+  void prepare(BounceRecord& record) const;
+
+  Result<WriteSummary> write(std::vector<BounceRecord>& batch);
 
  private:
   Database& database_;

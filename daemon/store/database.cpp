@@ -19,11 +19,15 @@ struct Database::Impl {
   pqxx::connection connection;
 };
 
-Database::Impl& impl_of(Database& database) { return *database.impl_; }
+Database::Impl& impl_of(Database& database) {
+  return *database.impl_;
+}
 
 namespace detail {
 
-pqxx::connection& connection(Database& database) { return impl_of(database).connection; }
+pqxx::connection& connection(Database& database) {
+  return impl_of(database).connection;
+}
 
 std::string pg_time(std::chrono::sys_seconds time) {
   const std::time_t t = time.time_since_epoch().count();

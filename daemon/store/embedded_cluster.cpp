@@ -53,8 +53,8 @@ Status make_private_dir(const fs::path& dir, const passwd* owner) {
   fs::create_directories(dir, error);
   if (error) return StoreError{StoreError::Kind::setup, dir.string() + ": " + error.message()};
   if (owner && chown(dir.c_str(), owner->pw_uid, owner->pw_gid) != 0) {
-    return StoreError{StoreError::Kind::setup, dir.string() + ": cannot give it to " +
-                                                   std::string(owner->pw_name)};
+    return StoreError{StoreError::Kind::setup,
+                      dir.string() + ": cannot give it to " + std::string(owner->pw_name)};
   }
   chmod(dir.c_str(), 0700);
   return Done{};
@@ -96,9 +96,13 @@ Result<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::start(
     }
     // Trust is safe here only because the server listens on nothing but a socket in a 0700
     // directory: whoever can reach the socket can already read the data files.
-    std::vector<std::string> initdb = {program(cluster->bin_dir_, "initdb"), "-D",
-                                       cluster->data_dir_, "--username=bounced", "--auth=trust",
-                                       "--encoding=UTF8", "--no-locale"};
+    std::vector<std::string> initdb = {program(cluster->bin_dir_, "initdb"),
+                                       "-D",
+                                       cluster->data_dir_,
+                                       "--username=bounced",
+                                       "--auth=trust",
+                                       "--encoding=UTF8",
+                                       "--no-locale"};
     if (options.unsafe_fast) initdb.push_back("--no-sync");
     ProcessResult init = run_process(initdb, cluster->run_as_);
     if (init.exit_status != 0) {
@@ -116,13 +120,13 @@ Result<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::start(
     // synchronous_commit stays on: with it off, an immediate stop loses committed work.
     if (options.unsafe_fast) conf << "fsync = off\nfull_page_writes = off\n";
     if (!conf) {
-      return StoreError{StoreError::Kind::setup, cluster->data_dir_ + ": cannot write postgresql.conf"};
+      return StoreError{StoreError::Kind::setup,
+                        cluster->data_dir_ + ": cannot write postgresql.conf"};
     }
   }
 
-  ProcessResult status =
-      run_process({program(cluster->bin_dir_, "pg_ctl"), "status", "-D", cluster->data_dir_},
-                  cluster->run_as_);
+  ProcessResult status = run_process(
+      {program(cluster->bin_dir_, "pg_ctl"), "status", "-D", cluster->data_dir_}, cluster->run_as_);
   if (status.exit_status != 0) {
     if (Status s = cluster->run_pg_ctl({"start", "-w", "-t", "60", "-l", cluster->log_file_});
         !ok(s)) {

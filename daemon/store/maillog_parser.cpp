@@ -44,7 +44,8 @@ std::string field(std::string_view text, std::string_view key) {
   std::string_view value = text.substr(at + key.size());
   if (value.starts_with("<")) {
     const size_t close = value.find('>');
-    return std::string(value.substr(1, close == std::string_view::npos ? value.size() - 1 : close - 1));
+    return std::string(
+        value.substr(1, close == std::string_view::npos ? value.size() - 1 : close - 1));
   }
   return std::string(value.substr(0, value.find_first_of(", ")));
 }
@@ -78,10 +79,10 @@ std::optional<MaillogEvent> parse_maillog_line(std::string_view line, int year) 
   const size_t slash = tag.find('/');
   const size_t bracket = tag.find('[');
   const std::string_view service =
-      slash == std::string_view::npos ? std::string_view()
-                                      : tag.substr(slash + 1, bracket == std::string_view::npos
-                                                                  ? std::string_view::npos
-                                                                  : bracket - slash - 1);
+      slash == std::string_view::npos
+          ? std::string_view()
+          : tag.substr(slash + 1, bracket == std::string_view::npos ? std::string_view::npos
+                                                                    : bracket - slash - 1);
   line.remove_prefix(colon + 2);
   const size_t id_end = line.find(": ");
   if (id_end == std::string_view::npos) return std::nullopt;
@@ -120,7 +121,8 @@ std::optional<MaillogEvent> parse_maillog_line(std::string_view line, int year) 
   if (const size_t open = rest.find(" (", rest.find("status=")); open != std::string_view::npos) {
     std::string_view reply = rest.substr(open + 2);
     if (reply.ends_with(")")) reply.remove_suffix(1);
-    if (const size_t said = reply.find(" said: "); said != std::string_view::npos && reply.starts_with("host ")) {
+    if (const size_t said = reply.find(" said: ");
+        said != std::string_view::npos && reply.starts_with("host ")) {
       reply.remove_prefix(said + 7);
     }
     if (const size_t in_reply = reply.rfind(" (in reply to "); in_reply != std::string_view::npos) {

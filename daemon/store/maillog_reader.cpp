@@ -3,9 +3,8 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -21,7 +20,7 @@ struct MaillogReader::OpenLog {
   std::string path;
   gzFile file = nullptr;
   ino_t inode = 0;
-  std::string key;     // SHA-256 of the first line
+  std::string key;       // SHA-256 of the first line
   long long offset = 0;  // bytes of complete lines consumed (uncompressed)
   long long line = 0;
   int year = 1970;
@@ -48,7 +47,8 @@ bool read_line(gzFile file, std::string& line, std::string& partial) {
 
 }  // namespace
 
-MaillogReader::MaillogReader(Database& database, std::shared_ptr<const rules::Classifier> classifier,
+MaillogReader::MaillogReader(Database& database,
+                             std::shared_ptr<const rules::Classifier> classifier,
                              MaillogOptions options)
     : database_(database), classifier_(std::move(classifier)), options_(std::move(options)) {}
 
@@ -57,8 +57,10 @@ MaillogReader::~MaillogReader() = default;
 Status MaillogReader::load_queue() {
   if (queue_loaded_) return Done{};
   Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
-    for (const auto& row : tx.exec("SELECT queue_id, message_id, sender, first_seen FROM maillog_queue")) {
-      queue_[row[0].c_str()] = {row[1].c_str(), row[2].c_str(), detail::parse_pg_time(row[3].c_str())};
+    for (const auto& row :
+         tx.exec("SELECT queue_id, message_id, sender, first_seen FROM maillog_queue")) {
+      queue_[row[0].c_str()] = {row[1].c_str(), row[2].c_str(),
+                                detail::parse_pg_time(row[3].c_str())};
     }
   });
   if (ok(status)) queue_loaded_ = true;
@@ -111,11 +113,12 @@ Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
   long long offset = log.offset, line_number = log.line;
   std::string line, partial;
 
+  const SuppressionPolicy policy(options_.suppression);
   auto commit = [&]() -> Status {
     Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
       for (const auto& send : batch) months.insert(detail::month_of(send.sent_at));
       const SendWriteSummary summary =
-          detail::write_sends(tx, batch, true, options_.join, months);
+          detail::write_sends(tx, batch, true, options_.join, policy, months);
       stats.late_joined += summary.late_joined.total();
       for (const auto& id : touched) {
         if (removed.contains(id)) continue;
@@ -178,8 +181,8 @@ Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
           SendRecord send;
           send.send_id = "postfix:" + event->queue_id;
           send.message_id = entry->second.message_id;
-          send.verp_token = verp_token(entry->second.sender, options_.verp_prefix,
-                                       options_.verp_separator);
+          send.verp_token =
+              verp_token(entry->second.sender, options_.verp_prefix, options_.verp_separator);
           send.recipient = normalize_address(event->recipient);
           if (send.recipient.empty()) break;
           // One row per message and recipient: every attempt updates the same row.
@@ -187,8 +190,9 @@ Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
           send.enhanced_status = event->dsn;
           send.reply_code = event->reply_code;
           send.reply_text = event->reply;
-          send.attrs = nlohmann::json{{"relay", event->relay}, {"postfix_status", event->status}}
-                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+          send.attrs =
+              nlohmann::json{{"relay", event->relay}, {"postfix_status", event->status}}.dump(
+                  -1, ' ', false, nlohmann::json::error_handler_t::replace);
           if (event->status == "sent") {
             send.sync_category = "accepted";
             send.sync_reason = "accepted";

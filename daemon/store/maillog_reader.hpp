@@ -16,6 +16,7 @@
 #include "database.hpp"
 #include "maillog_parser.hpp"
 #include "send_joiner.hpp"
+#include "suppression_policy.hpp"
 
 namespace bounced::rules {
 class Classifier;
@@ -28,6 +29,7 @@ struct MaillogOptions {
   char verp_separator = '+';
   size_t batch_lines = 20000;  // lines per transaction
   JoinOptions join;
+  SuppressionPolicyConfig suppression = SuppressionPolicyConfig::defaults();  // for refusals
   // Called inside each transaction before COMMIT (tests).
   std::function<void()> before_commit;
 };

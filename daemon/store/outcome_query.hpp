@@ -32,6 +32,6 @@ Result<std::vector<Outcome>> query_outcomes(Database& database, const OutcomeFil
 
 // (final_state, count) over the filter, most frequent first.
 Result<std::vector<std::pair<std::string, long>>> outcome_totals(Database& database,
-                                                                const OutcomeFilter& filter);
+                                                                 const OutcomeFilter& filter);
 
 }  // namespace bounced::store

@@ -2,9 +2,8 @@
 // libpqxx exceptions become StoreError values. Nothing outside daemon/store/ includes this.
 #pragma once
 
-#include <pqxx/pqxx>
-
 #include <chrono>
+#include <pqxx/pqxx>
 #include <string>
 
 #include "database.hpp"
@@ -25,13 +24,14 @@ Status in_transaction(Database& database, Body&& body) {
     tx.commit();
     return Done{};
   } catch (const pqxx::broken_connection& error) {
-    return StoreError{StoreError::Kind::connection, std::string("database connection lost: ") +
-                                                        error.what()};
+    return StoreError{StoreError::Kind::connection,
+                      std::string("database connection lost: ") + error.what()};
   } catch (const pqxx::in_doubt_error& error) {
     return StoreError{StoreError::Kind::connection,
                       std::string("database connection lost during commit: ") + error.what()};
   } catch (const pqxx::sql_error& error) {
-    return StoreError{StoreError::Kind::sql, std::string(error.what()) + " [" + error.query() + "]"};
+    return StoreError{StoreError::Kind::sql,
+                      std::string(error.what()) + " [" + error.query() + "]"};
   } catch (const pqxx::failure& error) {
     return StoreError{StoreError::Kind::connection, error.what()};
   } catch (const pqxx::usage_error& error) {

@@ -29,8 +29,8 @@ Result<ReclassifySummary> Reclassifier::run(Time since, const ClassifyRaw& class
         after_fingerprint = fingerprint;
         ++summary.messages;
         const pqxx::binarystring compressed(message[1]);
-        auto raw = decompress(std::string_view(reinterpret_cast<const char*>(compressed.data()),
-                                               compressed.size()));
+        auto raw = decompress(
+            std::string_view(reinterpret_cast<const char*>(compressed.data()), compressed.size()));
         if (!raw) continue;
         std::map<std::string, RecipientVerdict> verdicts;
         for (auto& verdict : classify(*raw)) {

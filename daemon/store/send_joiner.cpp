@@ -11,12 +11,16 @@ namespace {
 
 // One UPDATE per method. `candidate` is a LATERAL subquery over sends for bounce b returning
 // (id, sent_at); bounces already joined by an earlier method are skipped by the IS NULL test.
-// Recipient match: the bounce's recipient, or its Original-Recipient (forwarding), or the
-// message had only this one recipient.
+// Recipient match: the bounce's recipient, or its Original-Recipient (forwarding), or - when
+// the address was rewritten on the way (an alias, a forward without Original-Recipient) - the
+// one recipient of a report about a message that was sent to one recipient only. Both sides
+// must be single: a report listing bob and jane for a message sent only to bob says nothing
+// about bob through jane's line, and must not turn bob's send into jane's hard bounce.
 constexpr const char* kRecipientOrOnly =
     "(s.recipient = b.recipient OR (b.original_recipient <> '' AND s.recipient = "
-    "b.original_recipient) OR NOT EXISTS (SELECT 1 FROM sends o WHERE o.{key} = s.{key} AND "
-    "o.{key} <> '' AND o.id <> s.id))";
+    "b.original_recipient) OR (NOT EXISTS (SELECT 1 FROM bounces r WHERE r.fingerprint = "
+    "b.fingerprint AND r.recipient <> b.recipient) AND NOT EXISTS (SELECT 1 FROM sends o WHERE "
+    "o.{key} = s.{key} AND o.{key} <> '' AND o.id <> s.id)))";
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
   for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
@@ -28,7 +32,8 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 std::string candidate_sql(const std::string& method) {
   if (method == "verp") {
     return "SELECT s.id, s.sent_at FROM sends s WHERE s.verp_token = b.verp_token "
-           "AND b.verp_token <> '' AND s.verp_token <> '' ORDER BY (s.recipient = b.recipient) DESC, "
+           "AND b.verp_token <> '' AND s.verp_token <> '' ORDER BY (s.recipient = b.recipient) "
+           "DESC, "
            "(s.sent_at <= b.received_at) DESC, s.sent_at DESC LIMIT 1";
   }
   if (method == "message_id") {
@@ -45,7 +50,8 @@ std::string candidate_sql(const std::string& method) {
   }
   // recipient_window: $4 is the window in seconds.
   return "SELECT s.id, s.sent_at FROM sends s WHERE s.recipient = b.recipient "
-         "AND s.sent_at <= b.received_at AND s.sent_at >= b.received_at - make_interval(secs => $4) "
+         "AND s.sent_at <= b.received_at AND s.sent_at >= b.received_at - make_interval(secs => "
+         "$4) "
          "ORDER BY s.sent_at DESC LIMIT 1";
 }
 
@@ -76,10 +82,14 @@ JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinSc
                              static_cast<double>(options.window.count()))
             : tx.exec_params(sql, array_param, pg_time(scope.since), pg_time(scope.until));
     const size_t n = result.affected_rows();
-    if (std::string(method) == "verp") counts.verp = n;
-    else if (std::string(method) == "message_id") counts.message_id = n;
-    else if (std::string(method) == "header") counts.header = n;
-    else counts.recipient_window = n;
+    if (std::string(method) == "verp")
+      counts.verp = n;
+    else if (std::string(method) == "message_id")
+      counts.message_id = n;
+    else if (std::string(method) == "header")
+      counts.header = n;
+    else
+      counts.recipient_window = n;
   }
   return counts;
 }

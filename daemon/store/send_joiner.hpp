@@ -1,9 +1,10 @@
 // Finds the send an asynchronous verdict answers. Methods, in order of trust:
 //   verp             the VERP token of the address the bounce was sent to = sends.verp_token
-//   message_id       the returned original's Message-ID = sends.message_id (same recipient, or
-//                    the only recipient of that message)
+//   message_id       the returned original's Message-ID = sends.message_id, same recipient (or
+//                    Original-Recipient); a different address only when the report has one
+//                    recipient and the message was sent to one recipient
 //   header           a configured header of the returned original (X-Bounced-Send-Id) =
-//                    sends.send_id (same recipient, or the only one)
+//                    sends.send_id, with the same recipient rule
 //   recipient_window the newest send to the same recipient within the window before the bounce
 // The method is recorded in bounces.join_method. A bounce that arrives before its send is known
 // stays unjoined and is joined by join_late() when sends arrive (joined_late = true).

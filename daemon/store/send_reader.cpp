@@ -1,8 +1,7 @@
 #include "send_reader.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "address.hpp"
@@ -12,8 +11,18 @@ namespace bounced::store {
 namespace {
 
 enum class Field {
-  send_id, message_id, verp_token, recipient, campaign, list_id, customer, sent_at, reply_code,
-  enhanced_status, reply_text, other
+  send_id,
+  message_id,
+  verp_token,
+  recipient,
+  campaign,
+  list_id,
+  customer,
+  sent_at,
+  reply_code,
+  enhanced_status,
+  reply_text,
+  other
 };
 
 Field field_of(std::string name) {
@@ -36,18 +45,41 @@ Field field_of(std::string name) {
 // Fills the record from one (field, value); returns an error message or "".
 std::string set_field(SendRecord& record, Field field, std::string value, std::string& sent_at) {
   switch (field) {
-    case Field::send_id: record.send_id = std::move(value); break;
-    case Field::message_id: record.message_id = strip_angle_brackets(value); break;
-    case Field::verp_token: record.verp_token = std::move(value); break;
-    case Field::recipient: record.recipient = std::move(value); break;
-    case Field::campaign: record.campaign = std::move(value); break;
-    case Field::list_id: record.list_id = std::move(value); break;
-    case Field::customer: record.customer = std::move(value); break;
-    case Field::sent_at: sent_at = std::move(value); break;
-    case Field::reply_code: record.reply_code = std::move(value); break;
-    case Field::enhanced_status: record.enhanced_status = std::move(value); break;
-    case Field::reply_text: record.reply_text = std::move(value); break;
-    case Field::other: break;
+    case Field::send_id:
+      record.send_id = std::move(value);
+      break;
+    case Field::message_id:
+      record.message_id = strip_angle_brackets(value);
+      break;
+    case Field::verp_token:
+      record.verp_token = std::move(value);
+      break;
+    case Field::recipient:
+      record.recipient = std::move(value);
+      break;
+    case Field::campaign:
+      record.campaign = std::move(value);
+      break;
+    case Field::list_id:
+      record.list_id = std::move(value);
+      break;
+    case Field::customer:
+      record.customer = std::move(value);
+      break;
+    case Field::sent_at:
+      sent_at = std::move(value);
+      break;
+    case Field::reply_code:
+      record.reply_code = std::move(value);
+      break;
+    case Field::enhanced_status:
+      record.enhanced_status = std::move(value);
+      break;
+    case Field::reply_text:
+      record.reply_text = std::move(value);
+      break;
+    case Field::other:
+      break;
   }
   return "";
 }
@@ -65,8 +97,9 @@ std::string finish(SendRecord& record, const std::string& sent_at) {
   if (record.send_id.empty()) record.send_id = record.message_id;
   if (record.send_id.empty()) return "missing send_id and message_id";
   if (!record.reply_code.empty() &&
-      (record.reply_code.size() != 3 || !std::all_of(record.reply_code.begin(), record.reply_code.end(),
-                                                      [](char c) { return c >= '0' && c <= '9'; }))) {
+      (record.reply_code.size() != 3 ||
+       !std::all_of(record.reply_code.begin(), record.reply_code.end(),
+                    [](char c) { return c >= '0' && c <= '9'; }))) {
     return "reply_code '" + record.reply_code + "' is not a three-digit SMTP code";
   }
   return "";
@@ -207,7 +240,8 @@ SendReadStats read_sends(std::istream& in, SendFormat format, size_t batch_size,
         skip(start, problem);
         continue;
       }
-      if (!attrs.empty()) record.attrs = attrs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      if (!attrs.empty())
+        record.attrs = attrs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       if (!emit(std::move(record))) return stats;
     }
   } else {
@@ -241,7 +275,8 @@ SendReadStats read_sends(std::istream& in, SendFormat format, size_t batch_size,
         skip(line, problem);
         continue;
       }
-      if (!attrs.empty()) record.attrs = attrs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      if (!attrs.empty())
+        record.attrs = attrs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       if (!emit(std::move(record))) return stats;
     }
   }

@@ -12,7 +12,8 @@ void classify_sync_outcome(SendRecord& record, const rules::Classifier& classifi
   if (accepted) {
     record.sync_category = "accepted";
     record.sync_reason = "accepted";
-    record.sync_rule = "reply:" + (record.reply_code.empty() ? record.enhanced_status : record.reply_code);
+    record.sync_rule =
+        "reply:" + (record.reply_code.empty() ? record.enhanced_status : record.reply_code);
     return;
   }
   if (record.reply_code.empty() && record.enhanced_status.empty() && record.reply_text.empty()) {
@@ -22,7 +23,8 @@ void classify_sync_outcome(SendRecord& record, const rules::Classifier& classifi
     return;
   }
   // A log that only kept the reply text still carries the codes inside it.
-  if (record.enhanced_status.empty()) record.enhanced_status = rules::find_status_code(record.reply_text);
+  if (record.enhanced_status.empty())
+    record.enhanced_status = rules::find_status_code(record.reply_text);
   rules::ClassifyInput input;
   const std::string_view domain = address_domain_of(record.recipient);
   input.recipient_domain = domain;

@@ -16,7 +16,7 @@ struct SendRecord {
   std::string send_id;
   std::string message_id;  // angle brackets stripped
   std::string verp_token;
-  std::string recipient;   // normalised (normalize_address)
+  std::string recipient;  // normalised (normalize_address)
   std::string campaign;
   std::string list_id;
   std::string customer;

@@ -11,7 +11,8 @@ namespace bounced::store {
 namespace detail {
 
 SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batch, bool upsert,
-                             const JoinOptions& join, const std::set<std::string>& months) {
+                             const JoinOptions& join, const SuppressionPolicy& policy,
+                             const std::set<std::string>& months) {
   SendWriteSummary summary;
   if (batch.empty()) return summary;
   Time first = batch.front().sent_at;
@@ -53,19 +54,35 @@ SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batc
                " row_number() OVER () AS n FROM in_sends) i"
                " ORDER BY send_id, recipient, sent_at, n DESC"
              : " SELECT *, 0 AS n FROM in_sends";
+  // Returns how many rows were written, and the refusals among them (at most one row with
+  // NULLs when there are none): only rows written now, so a replay refuses nothing twice.
   pqxx::result result = tx.exec(
-      "INSERT INTO sends (send_id, message_id, verp_token, recipient, recipient_domain,"
-      " campaign, list_id, customer, attrs, sent_at, reply_code, enhanced_status, reply_text,"
-      " sync_category, sync_reason, sync_rule, source)"
+      "WITH written AS (INSERT INTO sends (send_id, message_id, verp_token, recipient,"
+      " recipient_domain, campaign, list_id, customer, attrs, sent_at, reply_code,"
+      " enhanced_status, reply_text, sync_category, sync_reason, sync_rule, source)"
       " SELECT send_id, message_id, verp_token, recipient, recipient_domain, campaign, list_id,"
       " customer, attrs, sent_at, reply_code, enhanced_status, reply_text, sync_category,"
       " sync_reason, sync_rule, source FROM (" +
-      source + ") s" + conflict + " RETURNING 1");
+      source + ") s" + conflict +
+      " RETURNING recipient, recipient_domain, sync_category, sync_reason, sent_at)"
+      " SELECT n.total, w.recipient, w.recipient_domain, w.sync_category, w.sync_reason,"
+      " w.sent_at FROM (SELECT count(*) AS total FROM written) n LEFT JOIN written w"
+      " ON w.sync_category NOT IN ('accepted', 'pending')");
+  const size_t written = result.empty() ? 0 : result[0][0].as<size_t>();
   // (xmax cannot be read through a partitioned table, so an upsert does not tell inserts
   // from updates.)
-  (upsert ? summary.updated : summary.inserted) = result.size();
-  summary.unchanged = batch.size() - result.size();
-  if (!result.empty()) {
+  (upsert ? summary.updated : summary.inserted) = written;
+  summary.unchanged = batch.size() - written;
+  // A refusal at send time is a verdict like a bounce: a 550 5.1.1 suppresses as a hard bounce
+  // does, and 4xx refusals count towards the soft threshold.
+  std::vector<VerdictEvent> refusals;
+  for (const auto& row : result) {
+    if (row[1].is_null()) continue;
+    refusals.push_back({row[1].c_str(), row[2].c_str(), row[3].c_str(), row[4].c_str(), 0,
+                        parse_pg_time(row[5].c_str()), true});
+  }
+  summary.suppressed = apply_suppressions(tx, policy, std::move(refusals));
+  if (written > 0) {
     // Bounces that came before these sends were known: received after the earliest send here.
     JoinScope scope;
     scope.since = first;
@@ -87,11 +104,15 @@ Result<SendWriteSummary> SendStore::write(const std::vector<SendRecord>& batch, 
     if (!months_.contains(month)) months.insert(month);
   }
   Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
-    summary = detail::write_sends(tx, batch, upsert, join_, months);
+    summary = detail::write_sends(tx, batch, upsert, join_, policy_, months);
   });
   if (!ok(status)) return std::get<StoreError>(status);
   months_.insert(months.begin(), months.end());
   return summary;
+}
+
+Status SendStore::refresh_statistics() {
+  return detail::in_transaction(database_, [](pqxx::work& tx) { tx.exec("ANALYZE sends"); });
 }
 
 }  // namespace bounced::store

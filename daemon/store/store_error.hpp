@@ -27,6 +27,8 @@ using Result = std::variant<T, StoreError>;
 struct Done {};
 using Status = Result<Done>;
 
-inline bool ok(const Status& status) { return std::holds_alternative<Done>(status); }
+inline bool ok(const Status& status) {
+  return std::holds_alternative<Done>(status);
+}
 
 }  // namespace bounced::store

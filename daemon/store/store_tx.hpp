@@ -3,7 +3,6 @@
 #pragma once
 
 #include <pqxx/pqxx>
-
 #include <set>
 #include <string>
 #include <vector>
@@ -33,21 +32,26 @@ struct JoinScope {
 };
 JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinScope& scope);
 
-// A new verdict for an address, as input to the suppression policy.
+// A new verdict for an address, as input to the suppression policy: a bounce, or a refusal at
+// send time (a sends row with a 4xx/5xx reply).
 struct VerdictEvent {
   std::string address;
   std::string domain;
   std::string category;
   std::string reason;
-  long long bounce_id = 0;
+  long long bounce_id = 0;  // 0 for a refusal at send time
   Time at{};
+  bool at_send_time = false;
 };
-// Applies the policy to each event in order; returns how many addresses became suppressed.
+// Applies the policy to the events in time order, set-based (suppression_writer.cpp); returns
+// how many suppressions were made.
 size_t apply_suppressions(pqxx::work& tx, const SuppressionPolicy& policy,
-                          const std::vector<VerdictEvent>& events);
+                          std::vector<VerdictEvent> events);
 
-// Writes sends (COPY + INSERT ... ON CONFLICT) and late-joins waiting bounces.
+// Writes sends (COPY + INSERT ... ON CONFLICT), applies the suppression policy to the refusals
+// written, and late-joins waiting bounces.
 SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batch, bool upsert,
-                             const JoinOptions& join, const std::set<std::string>& months);
+                             const JoinOptions& join, const SuppressionPolicy& policy,
+                             const std::set<std::string>& months);
 
 }  // namespace bounced::store::detail

@@ -18,13 +18,14 @@ namespace bounced::store {
 struct CategoryRule {
   enum class Mode { never, immediate, threshold };
   Mode mode = Mode::never;
-  int count = 1;                                     // threshold: this many ...
+  int count = 1;                                      // threshold: this many ...
   std::chrono::seconds within{std::chrono::days(7)};  // ... within this window
-  std::optional<std::chrono::seconds> duration;      // suppression ends after this; none = stays
+  std::optional<std::chrono::seconds> duration;       // suppression ends after this; none = stays
 };
 
 struct SuppressionPolicyConfig {
-  std::map<std::string, CategoryRule> categories;  // hard, soft, quota, complaint, auto_reply, unknown
+  std::map<std::string, CategoryRule>
+      categories;  // hard, soft, quota, complaint, auto_reply, unknown
   // domain -> category -> rule; a domain entry replaces the default for that category only.
   std::map<std::string, std::map<std::string, CategoryRule>> domains;
   // An accepted send not bounced within this long resets the soft and quota counts.
@@ -37,7 +38,7 @@ struct SuppressionPolicyConfig {
 struct SuppressionEvidence {
   std::string category;  // of the new verdict
   std::string domain;
-  Time at{};             // when the new verdict's bounce was received
+  Time at{};                // when the new verdict's bounce was received
   int count_in_window = 0;  // verdicts of this category in the rule's window, this one included,
                             // after the last reset and after a manual removal
   bool manually_removed = false;  // the address was removed by hand and not re-suppressed since

@@ -8,88 +8,6 @@
 
 namespace bounced::store {
 
-namespace detail {
-
-size_t apply_suppressions(pqxx::work& tx, const SuppressionPolicy& policy,
-                          const std::vector<VerdictEvent>& events) {
-  size_t suppressed = 0;
-  const std::string success_window =
-      std::to_string(policy.config().success_window.count());
-  for (const auto& event : events) {
-    const std::string at = pg_time(event.at);
-    if (event.category == "delivered") {
-      // A delivered DSN: the address works, soft and quota counts start again.
-      tx.exec_params(
-          "INSERT INTO address_resets (address, reset_at) VALUES ($1, $2) ON CONFLICT (address) "
-          "DO UPDATE SET reset_at = GREATEST(address_resets.reset_at, EXCLUDED.reset_at)",
-          event.address, at);
-      continue;
-    }
-    const CategoryRule& rule = policy.rule_for(event.category, event.domain);
-    if (rule.mode == CategoryRule::Mode::never) continue;
-
-    pqxx::result current = tx.exec_params(
-        "SELECT state, expires_at IS NULL, removed_at FROM suppressions WHERE address = $1",
-        event.address);
-    const bool exists = !current.empty();
-    const std::string state = exists ? current[0][0].c_str() : "";
-    const bool permanent = exists && current[0][1].as<bool>();
-    if (state == "active" && permanent) continue;  // nothing stronger to decide
-
-    SuppressionEvidence evidence;
-    evidence.category = event.category;
-    evidence.domain = event.domain;
-    evidence.at = event.at;
-    evidence.manually_removed = state == "removed";
-    evidence.count_in_window = 1;
-    if (rule.mode == CategoryRule::Mode::threshold) {
-      // Count this category in the window ending at this verdict, after the last reset (a
-      // delivered DSN, or an accepted send not bounced within success_window) and after a
-      // manual removal.
-      evidence.count_in_window = tx.exec_params(
-          "SELECT count(*) FROM bounces WHERE recipient = $1 AND category = $2"
-          " AND received_at <= $3 AND received_at > $3::timestamptz - make_interval(secs => $4)"
-          " AND received_at > GREATEST("
-          "  COALESCE((SELECT reset_at FROM address_resets WHERE address = $1), '-infinity'),"
-          "  COALESCE((SELECT removed_at FROM suppressions WHERE address = $1), '-infinity'),"
-          "  COALESCE((SELECT max(s.sent_at) FROM sends s WHERE s.recipient = $1"
-          "    AND s.sync_category = 'accepted'"
-          "    AND s.sent_at <= $3::timestamptz - make_interval(secs => $5)"
-          "    AND NOT EXISTS (SELECT 1 FROM bounces x WHERE x.send_row_id = s.id"
-          "      AND x.send_sent_at = s.sent_at AND x.category IN ('hard','soft','quota','complaint')"
-          "      AND x.received_at <= s.sent_at + make_interval(secs => $5))),"
-          "   '-infinity'))",
-          event.address, event.category, at, static_cast<double>(rule.within.count()),
-          std::stod(success_window))[0][0].as<int>();
-    }
-    const SuppressionDecision decision = policy.decide(evidence);
-    if (!decision.suppress) continue;
-    const std::string expires = decision.expires_at ? pg_time(*decision.expires_at) : "";
-    tx.exec_params(
-        "INSERT INTO suppressions (address, domain, state, category, reason, bounce_id,"
-        " first_at, updated_at, expires_at, note)"
-        " VALUES ($1, $2, 'active', $3, $4, $5, now(), now(), NULLIF($6, '')::timestamptz, $7)"
-        " ON CONFLICT (address) DO UPDATE SET state = 'active', category = EXCLUDED.category,"
-        " reason = EXCLUDED.reason, bounce_id = EXCLUDED.bounce_id, updated_at = now(),"
-        " expires_at = EXCLUDED.expires_at, removed_at = NULL, note = EXCLUDED.note",
-        event.address, event.domain, event.category, event.reason, event.bounce_id, expires,
-        decision.why);
-    tx.exec_params(
-        "INSERT INTO suppression_events (address, action, category, reason, bounce_id, note)"
-        " VALUES ($1, 'suppress', $2, $3, $4, $5)",
-        event.address, event.category, event.reason, event.bounce_id, decision.why);
-    tx.exec_params(
-        "INSERT INTO outbox (event, payload) VALUES ('suppressed', jsonb_build_object("
-        "'address', $1::text, 'category', $2::text, 'reason', $3::text, 'bounce_id', $4::bigint,"
-        "'expires_at', NULLIF($5, '')::timestamptz))",
-        event.address, event.category, event.reason, event.bounce_id, expires);
-    ++suppressed;
-  }
-  return suppressed;
-}
-
-}  // namespace detail
-
 namespace {
 
 constexpr const char* kColumns =
@@ -141,8 +59,8 @@ Result<std::vector<Suppression>> SuppressionStore::list(bool include_inactive) {
                                   ? ""
                                   : " WHERE state = 'active' AND (expires_at IS NULL OR "
                                     "expires_at > now())";
-    for (const auto& row :
-         tx.exec(std::string("SELECT ") + kColumns + " FROM suppressions" + where + " ORDER BY address")) {
+    for (const auto& row : tx.exec(std::string("SELECT ") + kColumns + " FROM suppressions" +
+                                   where + " ORDER BY address")) {
       out.push_back(from_row(row));
     }
   });
@@ -175,7 +93,8 @@ Result<bool> SuppressionStore::remove(const std::string& address, const std::str
     removed = !result.empty();
     if (!removed) return;
     tx.exec_params(
-        "INSERT INTO suppression_events (address, action, category, note) VALUES ($1, 'remove', $2, $3)",
+        "INSERT INTO suppression_events (address, action, category, note) VALUES ($1, 'remove', "
+        "$2, $3)",
         normalized, result[0][0].c_str(), note);
     tx.exec_params(
         "INSERT INTO outbox (event, payload) VALUES ('unsuppressed', jsonb_build_object("
@@ -202,13 +121,14 @@ Status SuppressionStore::export_to(std::ostream& out, ExportFormat format) {
     case ExportFormat::json: {
       nlohmann::json array = nlohmann::json::array();
       for (const auto& s : rows) {
-        array.push_back({{"address", s.address},
-                         {"domain", s.domain},
-                         {"category", s.category},
-                         {"reason", s.reason},
-                         {"suppressed_at", format_iso_time(s.updated_at)},
-                         {"expires_at", s.expires_at ? nlohmann::json(format_iso_time(*s.expires_at))
-                                                     : nlohmann::json(nullptr)}});
+        array.push_back(
+            {{"address", s.address},
+             {"domain", s.domain},
+             {"category", s.category},
+             {"reason", s.reason},
+             {"suppressed_at", format_iso_time(s.updated_at)},
+             {"expires_at", s.expires_at ? nlohmann::json(format_iso_time(*s.expires_at))
+                                         : nlohmann::json(nullptr)}});
       }
       out << array.dump(2) << '\n';
       break;

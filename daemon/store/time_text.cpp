@@ -30,11 +30,11 @@ bool expect(std::string_view& text, char c) {
 std::optional<Time> make_time(int year, int month, int day, int hour, int minute, int second,
                               int offset_seconds) {
   using namespace std::chrono;
-  const year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+  const year_month_day date{std::chrono::year(year),
+                            std::chrono::month(static_cast<unsigned>(month)),
                             std::chrono::day(static_cast<unsigned>(day))};
   if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-  return sys_days(date) + hours(hour) + minutes(minute) + seconds(second) -
-         seconds(offset_seconds);
+  return sys_days(date) + hours(hour) + minutes(minute) + seconds(second) - seconds(offset_seconds);
 }
 
 // "Z", "+01:00", "+0100", "+01", "" (UTC)
@@ -64,8 +64,10 @@ bool read_offset(std::string_view& text, int& offset) {
 }  // namespace
 
 std::optional<Time> parse_iso_time(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos &&
       text.size() >= 9) {
     long long seconds = 0;
@@ -143,9 +145,14 @@ std::optional<Time> parse_mail_date(std::string_view text) {
     if (!read_offset(text, offset)) return std::nullopt;
   } else {
     // Obsolete zones (section 4.3); anything else counts as UTC, which -0000 also means.
-    static constexpr std::array<std::pair<std::string_view, int>, 8> zones = {
-        {{"EST", -5}, {"EDT", -4}, {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6},
-         {"PST", -8}, {"PDT", -7}}};
+    static constexpr std::array<std::pair<std::string_view, int>, 8> zones = {{{"EST", -5},
+                                                                               {"EDT", -4},
+                                                                               {"CST", -6},
+                                                                               {"CDT", -5},
+                                                                               {"MST", -7},
+                                                                               {"MDT", -6},
+                                                                               {"PST", -8},
+                                                                               {"PDT", -7}}};
     for (const auto& [name, hours] : zones) {
       if (text.substr(0, 3) == name) offset = hours * 3600;
     }
@@ -160,12 +167,18 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
   if (error != std::errc() || value < 0) return std::nullopt;
   const std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
   long long scale = 0;
-  if (unit.empty() || unit == "s") scale = 1;
-  else if (unit == "m" || unit == "min") scale = 60;
-  else if (unit == "h") scale = 3600;
-  else if (unit == "d") scale = 86400;
-  else if (unit == "w") scale = 7 * 86400;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    scale = 1;
+  else if (unit == "m" || unit == "min")
+    scale = 60;
+  else if (unit == "h")
+    scale = 3600;
+  else if (unit == "d")
+    scale = 86400;
+  else if (unit == "w")
+    scale = 7 * 86400;
+  else
+    return std::nullopt;
   return std::chrono::seconds(value * scale);
 }
 

@@ -1,6 +1,5 @@
 // Every join method, the late join of a bounce whose send arrives after it, and the window.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <sstream>
 
@@ -39,12 +38,14 @@ store::SendWriteSummary import_sends(store::Database& db, const std::string& tex
 
 std::string fixture_text(const std::string& name) {
   std::ifstream in(test::kStoreFixtures / name);
+  REQUIRE(in);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
 
-daemon::IngestReport ingest_fixtures(store::Database& db, store::JoinOptions join = {}) {
+daemon::IngestReport ingest_fixtures(store::Database& db, store::JoinOptions join = {},
+                                     const test::fs::path& path = test::kStoreFixtures) {
   auto pipeline = test::semantics_pipeline();
   store::BounceStoreOptions options;
   options.join = join;
@@ -53,19 +54,21 @@ daemon::IngestReport ingest_fixtures(store::Database& db, store::JoinOptions joi
   ingest_options.record.verp_prefix = "bounces";
   ingest_options.record.join_header = join.header;
   daemon::Ingestor ingestor(pipeline, store, ingest_options);
-  return ingestor.ingest({test::kStoreFixtures.string()});
+  return ingestor.ingest({path.string()});
 }
 
 std::string joined(test::TestDatabase& database, const std::string& recipient) {
   return database.scalar(
       "SELECT COALESCE(b.join_method, 'none') || ':' || COALESCE(s.send_id, '-') || ':' || "
       "b.joined_late FROM bounces b LEFT JOIN sends s ON s.id = b.send_row_id AND s.sent_at = "
-      "b.send_sent_at WHERE b.recipient = '" + recipient + "'");
+      "b.send_sent_at WHERE b.recipient = '" +
+      recipient + "'");
 }
 
 }  // namespace
 
-TEST_CASE("each bounce finds its send by VERP or Message-ID or header or recipient", "[store][join]") {
+TEST_CASE("each bounce finds its send by VERP or Message-ID or header or recipient",
+          "[store][join]") {
   test::TestDatabase database;
   auto sends = import_sends(database.db(), fixture_text("sends.csv"));
   CHECK(sends.inserted == 6);
@@ -77,7 +80,8 @@ TEST_CASE("each bounce finds its send by VERP or Message-ID or header or recipie
   CHECK(joined(database, "Mixed.Case@example.com") == "recipient_window:S-4004:false");
 }
 
-TEST_CASE("a bounce that arrives before its send is joined when the send arrives", "[store][join]") {
+TEST_CASE("a bounce that arrives before its send is joined when the send arrives",
+          "[store][join]") {
   test::TestDatabase database;
   auto report = ingest_fixtures(database.db());
   CHECK(report.joined == 0);
@@ -108,4 +112,44 @@ TEST_CASE("a configured join header other than the default is used", "[store][jo
   ingest_fixtures(database.db(), other);
   // tom's bounce has a rewritten Message-ID and no VERP: only the recipient window is left.
   CHECK(joined(database, "tom@example.net") == "recipient_window:S-2002:false");
+}
+
+TEST_CASE("another recipient's line in a report does not join to a message sent to one recipient",
+          "[store][join]") {
+  // The Postfix report lists bob (mailbox full) and jane (user unknown); the message with that
+  // Message-ID and X-Bounced-Send-Id went to bob only. jane's hard bounce is not bob's.
+  test::TestDatabase database;
+  import_sends(database.db(), fixture_text("join/sends.csv"));
+  ingest_fixtures(database.db(), {}, test::kStoreFixtures / "join" / "two-recipients-one-send.eml");
+  CHECK(joined(database, "bob@example.net") == "message_id:7f1e2d3c-0001:false");
+  CHECK(joined(database, "jane@example.org") == "none:-:false");
+  CHECK(database.scalar("SELECT final_state FROM delivery_outcomes WHERE send_id = "
+                        "'7f1e2d3c-0001'") == "async_quota");
+}
+
+TEST_CASE(
+    "the one recipient of a report joins the one recipient of its message under another "
+    "address",
+    "[store][join]") {
+  // robert@mail.example.net is where rob@example.net was forwarded to, with no
+  // Original-Recipient: one line in the report, one recipient of the message.
+  test::TestDatabase database;
+  import_sends(database.db(), fixture_text("join/sends.csv"));
+  ingest_fixtures(database.db(), {},
+                  test::kStoreFixtures / "join" / "forwarded-only-recipient.eml");
+  CHECK(joined(database, "robert@mail.example.net") == "message_id:7f1e2d3c-0002:false");
+}
+
+TEST_CASE("a report for a message sent to several recipients joins by recipient only",
+          "[store][join]") {
+  // The same one-line report, but the message went to two people: which one robert@ is cannot
+  // be told, so neither send is taken.
+  test::TestDatabase database;
+  import_sends(database.db(),
+               fixture_text("join/sends.csv") +
+                   "7f1e2d3c-0002,<spring-sale.8f3a1d@mailer.sender.example>,,amy@example.net,"
+                   "spring-sale-2026,promo,acme,2026-01-08T07:30:00Z,250,2.0.0,Ok\n");
+  ingest_fixtures(database.db(), {},
+                  test::kStoreFixtures / "join" / "forwarded-only-recipient.eml");
+  CHECK(joined(database, "robert@mail.example.net") == "none:-:false");
 }

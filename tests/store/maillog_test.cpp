@@ -1,9 +1,8 @@
 // The Postfix log parser on a sample log, and the reader's saved position: no line skipped or
 // repeated across runs, a half-written last line, and a rotated, gzip'd copy.
-#include <catch2/catch.hpp>
-
 #include <zlib.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -87,14 +86,17 @@ TEST_CASE("maillog records each recipient once with its latest outcome", "[store
   const auto stats = read(database.db(), log.string());
   CHECK(stats.lines == 15);
   CHECK(database.count("sends") == 5);
-  CHECK(database.scalar("SELECT sync_category || '/' || reply_code FROM sends WHERE recipient = 'full@example.net'") ==
+  CHECK(database.scalar("SELECT sync_category || '/' || reply_code FROM sends WHERE recipient = "
+                        "'full@example.net'") ==
         "accepted/250");  // deferred first, then sent: one row, the final outcome
-  CHECK(database.scalar("SELECT sync_category || '/' || sync_reason FROM sends WHERE recipient = 'jane.doe@example.org'") ==
-        "hard/user_unknown");
-  CHECK(database.scalar("SELECT message_id || ' ' || verp_token FROM sends WHERE recipient = 'ok@example.org'") ==
-        "20260108091403.77A1C@sender.example t-9001");
+  CHECK(database.scalar("SELECT sync_category || '/' || sync_reason FROM sends WHERE recipient = "
+                        "'jane.doe@example.org'") == "hard/user_unknown");
+  CHECK(
+      database.scalar(
+          "SELECT message_id || ' ' || verp_token FROM sends WHERE recipient = 'ok@example.org'") ==
+      "20260108091403.77A1C@sender.example t-9001");
   CHECK(database.scalar("SELECT sent_at FROM sends WHERE recipient = 'full@example.net'") ==
-        "2026-01-08 09:14:03+00");  // the queue's first sighting, not the retry
+        "2026-01-08 09:14:03+00");              // the queue's first sighting, not the retry
   CHECK(database.count("maillog_queue") == 1);  // 4dQn00000001B was never removed
 }
 
@@ -132,14 +134,17 @@ TEST_CASE("maillog neither skips nor repeats lines across runs and rotation", "[
   CHECK(database.count("maillog_positions") == 2);
 }
 
-TEST_CASE("maillog keeps its position when the database fails mid-batch", "[store][maillog][fault]") {
+TEST_CASE("maillog keeps its position when the database fails mid-batch",
+          "[store][maillog][fault]") {
   test::TestDatabase database;
   test::ScratchDir scratch;
   const auto log = scratch.path() / "maillog";
   const auto lines = sample_lines();
   append(log, lines, 0, lines.size());
   store::MaillogOptions options;
-  options.before_commit = [] { throw store::StoreError{store::StoreError::Kind::connection, "gone"}; };
+  options.before_commit = [] {
+    throw store::StoreError{store::StoreError::Kind::connection, "gone"};
+  };
   store::MaillogReader failing(database.db(), test::semantics_classifier(), options);
   auto result = failing.read_file(log.string());
   REQUIRE(std::holds_alternative<store::StoreError>(result));

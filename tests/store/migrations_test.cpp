@@ -1,7 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -9,7 +8,8 @@
 
 using namespace bounced;
 
-TEST_CASE("migrate applies every migration once and a second run changes nothing", "[store][migrate]") {
+TEST_CASE("migrate applies every migration once and a second run changes nothing",
+          "[store][migrate]") {
   test::TestDatabase database(false);
   auto migrations = test::expect_ok(store::load_migrations(store::default_schema_dir()));
   REQUIRE(migrations.size() >= 1);
@@ -30,9 +30,12 @@ TEST_CASE("monthly partitions are created on demand", "[store][migrate]") {
   test::TestDatabase database;
   database.scalar("SELECT bounced_ensure_month('sends', '2024-02-29 23:30:00+00')");
   database.scalar("SELECT bounced_ensure_month('sends', '2024-02-01 00:00:00+00')");
-  CHECK(database.scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = 'sends'::regclass") == "1");
-  CHECK(database.scalar("SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'sends_2024_02'") ==
-        "FOR VALUES FROM ('2024-02-01 00:00:00+00') TO ('2024-03-01 00:00:00+00')");
+  CHECK(database.scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = 'sends'::regclass") ==
+        "1");
+  CHECK(
+      database.scalar(
+          "SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'sends_2024_02'") ==
+      "FOR VALUES FROM ('2024-02-01 00:00:00+00') TO ('2024-03-01 00:00:00+00')");
 }
 
 TEST_CASE("a duplicate migration number is refused", "[store][migrate]") {
@@ -44,5 +47,6 @@ TEST_CASE("a duplicate migration number is refused", "[store][migrate]") {
   auto result = store::load_migrations(dir.string());
   fs::remove_all(dir);
   REQUIRE(std::holds_alternative<store::StoreError>(result));
-  CHECK_THAT(std::get<store::StoreError>(result).message, Catch::Contains("two migrations numbered 1"));
+  CHECK_THAT(std::get<store::StoreError>(result).message,
+             Catch::Contains("two migrations numbered 1"));
 }

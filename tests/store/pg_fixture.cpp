@@ -1,12 +1,11 @@
 #include "pg_fixture.hpp"
 
-#include <pqxx/pqxx>
-
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <pqxx/pqxx>
 
 namespace bounced::test {
 
@@ -62,7 +61,9 @@ TestDatabase::TestDatabase(bool migrate) {
   }
 }
 
-void TestDatabase::reconnect() { database_ = expect_ok(store::Database::connect(conninfo_)); }
+void TestDatabase::reconnect() {
+  database_ = expect_ok(store::Database::connect(conninfo_));
+}
 
 std::string TestDatabase::scalar(const std::string& sql) {
   pqxx::connection connection(conninfo_);

@@ -9,13 +9,15 @@
 
 using namespace bounced;
 
-TEST_CASE("reclassify updates verdicts and suppressions from the stored raw mail", "[store][reclassify]") {
+TEST_CASE("reclassify updates verdicts and suppressions from the stored raw mail",
+          "[store][reclassify]") {
   test::TestDatabase database;
   auto pipeline = test::semantics_pipeline();
   store::BounceStore store(database.db(), {});
   daemon::Ingestor ingestor(pipeline, store, {});
   ingestor.ingest({(test::kStoreFixtures / "message-id-user-unknown.eml").string()});
-  REQUIRE(database.scalar("SELECT state FROM suppressions WHERE address = 'jane.doe@example.org'") == "active");
+  REQUIRE(database.scalar(
+              "SELECT state FROM suppressions WHERE address = 'jane.doe@example.org'") == "active");
 
   // "The rule was wrong": the same mail is now a soft policy block.
   store::Reclassifier reclassifier(database.db(), store::SuppressionPolicyConfig::defaults());
@@ -31,8 +33,10 @@ TEST_CASE("reclassify updates verdicts and suppressions from the stored raw mail
   CHECK(summary.changed == 1);
   CHECK(summary.lifted == 1);
   CHECK(database.scalar("SELECT category || '/' || reason FROM bounces") == "soft/policy");
-  CHECK(database.scalar("SELECT old_category || '>' || new_category FROM reclassifications") == "hard>soft");
-  CHECK(database.scalar("SELECT state FROM suppressions WHERE address = 'jane.doe@example.org'") == "lifted");
+  CHECK(database.scalar("SELECT old_category || '>' || new_category FROM reclassifications") ==
+        "hard>soft");
+  CHECK(database.scalar("SELECT state FROM suppressions WHERE address = 'jane.doe@example.org'") ==
+        "lifted");
   CHECK(database.count("SELECT 1 FROM outbox WHERE event = 'reclassified'") == 1);
 
   // Running it again with the same rules changes nothing.

@@ -1,7 +1,6 @@
 // Send log import: CSV and JSONL, errors with line numbers, synchronous classification,
 // idempotent replay.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <sstream>
 
@@ -106,7 +105,8 @@ TEST_CASE("imported sends are classified and a replay inserts nothing", "[store]
   CHECK(import() == 6);
   CHECK(import() == 0);
   CHECK(database.count("sends") == 6);
-  CHECK(database.scalar("SELECT sync_category || '/' || sync_reason FROM sends WHERE send_id = 'S-5005'") ==
+  CHECK(database.scalar(
+            "SELECT sync_category || '/' || sync_reason FROM sends WHERE send_id = 'S-5005'") ==
         "hard/user_unknown");
   CHECK(database.scalar("SELECT sync_category FROM sends WHERE send_id = 'S-1001'") == "accepted");
   CHECK(database.scalar("SELECT message_id FROM sends WHERE send_id = 'S-1001'") ==

@@ -1,7 +1,7 @@
 // SuppressionPolicy alone: no database.
-#include <catch2/catch.hpp>
-
 #include "suppression_policy.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace bounced::store;
 using namespace std::chrono;
@@ -20,7 +20,8 @@ SuppressionEvidence evidence(const std::string& category, int count,
 
 }  // namespace
 
-TEST_CASE("default policy suppresses hard and complaint at once and auto-replies never", "[policy]") {
+TEST_CASE("default policy suppresses hard and complaint at once and auto-replies never",
+          "[policy]") {
   const SuppressionPolicy policy(SuppressionPolicyConfig::defaults());
   CHECK(policy.decide(evidence("hard", 1)).suppress);
   CHECK_FALSE(policy.decide(evidence("hard", 1)).expires_at);

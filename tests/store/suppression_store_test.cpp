@@ -1,13 +1,13 @@
 // Suppression decisions as the store applies them: thresholds counted in the database, resets
 // by deliveries, manual removal, expiry, and the export formats.
-#include <catch2/catch.hpp>
+#include "suppression_store.hpp"
 
+#include <catch2/catch.hpp>
 #include <sstream>
 
 #include "bounce_store.hpp"
 #include "pg_fixture.hpp"
 #include "send_store.hpp"
-#include "suppression_store.hpp"
 
 using namespace bounced;
 
@@ -77,10 +77,12 @@ TEST_CASE("soft suppression is limited in time and per-domain thresholds apply",
   CHECK_FALSE(suppressed(database.db(), "a@strict.example"));
   // Recent: active. The default soft threshold (5) would not have suppressed.
   const auto now = store::now_seconds();
-  write(store, {bounce("b@strict.example", "soft", store::format_iso_time(now - std::chrono::hours(2)), 3),
-                bounce("b@strict.example", "soft", store::format_iso_time(now - std::chrono::hours(1)), 4),
-                bounce("b@other.example", "soft", store::format_iso_time(now - std::chrono::hours(2)), 5),
-                bounce("b@other.example", "soft", store::format_iso_time(now - std::chrono::hours(1)), 6)});
+  write(
+      store,
+      {bounce("b@strict.example", "soft", store::format_iso_time(now - std::chrono::hours(2)), 3),
+       bounce("b@strict.example", "soft", store::format_iso_time(now - std::chrono::hours(1)), 4),
+       bounce("b@other.example", "soft", store::format_iso_time(now - std::chrono::hours(2)), 5),
+       bounce("b@other.example", "soft", store::format_iso_time(now - std::chrono::hours(1)), 6)});
   CHECK(suppressed(database.db(), "b@strict.example"));
   CHECK_FALSE(suppressed(database.db(), "b@other.example"));
 }
@@ -131,7 +133,8 @@ TEST_CASE("a manual removal holds until a new hard bounce", "[store][suppression
                          store::format_iso_time(now + std::chrono::minutes(i + 1)), 10 + i)});
   }
   CHECK_FALSE(suppressed(database.db(), "m@example.org"));
-  write(store, {bounce("m@example.org", "hard", store::format_iso_time(now + std::chrono::minutes(9)), 20)});
+  write(store, {bounce("m@example.org", "hard",
+                       store::format_iso_time(now + std::chrono::minutes(9)), 20)});
   CHECK(suppressed(database.db(), "m@example.org"));
   CHECK(database.count("SELECT 1 FROM suppression_events WHERE address = 'm@example.org'") == 3);
 }
@@ -149,8 +152,9 @@ TEST_CASE("the suppression list exports as CSV and JSON and a Postfix access map
   REQUIRE(store::ok(suppressions.export_to(csv, store::ExportFormat::csv)));
   REQUIRE(store::ok(suppressions.export_to(json, store::ExportFormat::json)));
   REQUIRE(store::ok(suppressions.export_to(postfix, store::ExportFormat::postfix)));
-  CHECK_THAT(csv.str(), Catch::StartsWith("address,domain,category,reason,suppressed_at,expires_at\n"
-                                          "hard@example.org,example.org,hard,user_unknown,"));
+  CHECK_THAT(csv.str(),
+             Catch::StartsWith("address,domain,category,reason,suppressed_at,expires_at\n"
+                               "hard@example.org,example.org,hard,user_unknown,"));
   CHECK_THAT(json.str(), Catch::Contains("\"address\": \"spam@example.net\""));
   CHECK_THAT(postfix.str(), Catch::Contains("\nhard@example.org REJECT 5.1.1 "));
   CHECK_THAT(postfix.str(), Catch::Contains("\nspam@example.net REJECT 5.7.1 "));

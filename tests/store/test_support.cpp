@@ -27,8 +27,7 @@ std::shared_ptr<const rules::Classifier> semantics_classifier() {
 }
 
 daemon::Pipeline semantics_pipeline() {
-  auto catalog =
-      classifiers::FormatCatalog::load_directory(
+  auto catalog = classifiers::FormatCatalog::load_directory(
       (fs::path(BOUNCED_SOURCE_DIR) / "rules" / "formats").string());
   REQUIRE(std::holds_alternative<std::shared_ptr<const classifiers::FormatCatalog>>(catalog));
   auto parser = std::make_shared<const classifiers::BounceParser>(
