@@ -130,9 +130,7 @@ ParseResult BounceParser::read_report(std::string_view bytes) const {
   ReportParts parts = collect_parts(message.get());
   if (trim(parts.body).empty() && parts.delivery_status.empty()) parts.body = raw_body(bytes);
   if (parts.delivery_status.empty()) parts.delivery_status = inline_delivery_status(parts.body);
-  if (parts.original_message != nullptr) {
-    report.original = original_from_message(parts.original_message, options_.original_headers);
-  } else if (!parts.original_headers.empty()) {
+  if (!parts.original_headers.empty()) {
     report.original = original_from_header_text(parts.original_headers, options_.original_headers);
   }
 
@@ -159,9 +157,11 @@ ParseResult BounceParser::read_report(std::string_view bytes) const {
     r.diagnostic = std::string("feedback-type=") + feedback_type + " (" + note + ")";
     report.recipients.push_back(std::move(r));
   };
-  if (is_jmrp_complaint(report.subject) && parts.original_message != nullptr) {
-    std::string address = normalize_address(
-        header_value(GMIME_OBJECT(parts.original_message), "X-HmXmrOriginalRecipient"));
+  if (is_jmrp_complaint(report.subject) && parts.original_part != nullptr) {
+    // Hotmail names the complaining recipient in a header of its own.
+    const auto marked = original_from_header_text(parts.original_headers, {"X-HmXmrOriginalRecipient"});
+    std::string address =
+        marked.headers.empty() ? std::string() : normalize_address(marked.headers.front().second);
     if (address.empty()) address = normalize_address(report.original.to);
     if (!address.empty()) {
       complaint("jmrp", "abuse", std::move(address), "Microsoft JMRP");
@@ -227,12 +227,11 @@ ParseResult BounceParser::read_report(std::string_view bytes) const {
   }
 
   // A bounce of a bounce: the attached message is itself the report (forwarded by a gateway).
-  if (parts.original_message != nullptr && depth_ == 0) {
-    GMimeObject* inner = g_mime_message_get_mime_part(parts.original_message);
-    if (inner != nullptr && mime_type(inner) == "multipart/report") {
-      char* text = g_mime_object_to_string(GMIME_OBJECT(parts.original_message), nullptr);
-      const std::string inner_bytes = text != nullptr ? text : "";
-      g_free(text);
+  if (parts.original_part != nullptr && depth_ == 0 &&
+      to_lower(parts.original_headers).find("multipart/report") != std::string::npos) {
+    {
+      const std::string inner_bytes =
+          part_content(parts.original_part, options_.max_message_size, false);
       BounceParser nested(catalog_, options_);
       nested.depth_ = 1;
       auto result = nested.read_report(inner_bytes);

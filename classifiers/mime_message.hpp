@@ -58,6 +58,10 @@ std::string mime_type(GMimeObject* object);
 // its charset to UTF-8. Binary parts come back as bytes.
 std::string part_text(GMimeObject* part);
 
+// The undecoded content of a leaf part (an attached message/rfc822 is such a leaf), up to
+// max_bytes; with stop_at_blank_line, only up to the end of its first header block.
+std::string part_content(GMimeObject* part, size_t max_bytes, bool stop_at_blank_line);
+
 // Calls visit(part, depth) for every part of the message in document order, descending into
 // multiparts but not into attached messages (message/rfc822 is reported as one part).
 void for_each_part(GMimeObject* root, const std::function<void(GMimeObject*)>& visit);

@@ -43,27 +43,6 @@ std::string unindent_header_block(std::string_view text) {
 
 }  // namespace
 
-OriginalMessage original_from_message(GMimeMessage* message,
-                                      const std::vector<std::string>& extra_headers) {
-  OriginalMessage original;
-  if (message == nullptr) return original;
-  GMimeObject* object = GMIME_OBJECT(message);
-  if (const char* id = g_mime_message_get_message_id(message))
-    original.message_id = strip_angles(id);
-  if (original.message_id.empty()) {
-    original.message_id = strip_angles(header_value(object, "Message-ID"));
-  }
-  original.from = collapse_whitespace(header_value(object, "From"));
-  original.to = collapse_whitespace(header_value(object, "To"));
-  if (const char* subject = g_mime_message_get_subject(message)) original.subject = subject;
-  original.date = header_value(object, "Date");
-  for (const auto& name : extra_headers) {
-    std::string value = header_value(object, name.c_str());
-    if (!value.empty()) original.headers.emplace_back(name, collapse_whitespace(value));
-  }
-  return original;
-}
-
 OriginalMessage original_from_header_text(std::string_view text,
                                           const std::vector<std::string>& extra_headers) {
   // A header block needs no full MIME parse: unfold, split, and let GMime decode the RFC 2047

@@ -1,9 +1,7 @@
-// The identity of the message that bounced, read from wherever the report returns it:
-// message/rfc822 or message/global (RFC 6532), text/rfc822-headers or message/global-headers,
-// or header lines quoted inline in a prose bounce.
+// The identity of the message that bounced, read from its header block wherever the report
+// returns it: message/rfc822 or message/global (RFC 6532), text/rfc822-headers or
+// message/global-headers, or header lines quoted inline in a prose bounce.
 #pragma once
-
-#include <gmime/gmime.h>
 
 #include <string>
 #include <string_view>
@@ -13,11 +11,8 @@
 
 namespace bounced::classifiers {
 
-OriginalMessage original_from_message(GMimeMessage* message,
-                                      const std::vector<std::string>& extra_headers);
-
-// Header text (a header block, maybe followed by a body). Parsed with GMime so folding and
-// encoded words are handled the same way as for attached messages.
+// Header text (a header block, maybe followed by a body): unfolded here, RFC 2047 encoded words
+// decoded by GMime.
 OriginalMessage original_from_header_text(std::string_view text,
                                           const std::vector<std::string>& extra_headers);
 

@@ -43,18 +43,21 @@ ReportParts collect_parts(GMimeMessage* message) {
       if (parts.delivery_status.empty()) parts.delivery_status = part_text(part);
     } else if (type == "message/feedback-report") {
       if (parts.feedback_report.empty()) parts.feedback_report = part_text(part);
-    } else if (GMIME_IS_MESSAGE_PART(part)) {
-      if (parts.original_message == nullptr) {
-        parts.original_message = g_mime_message_part_get_message(GMIME_MESSAGE_PART(part));
+    } else if (type == "message/rfc822" || type == "message/global") {
+      if (parts.original_part == nullptr) {
+        parts.original_part = part;
+        // A header block larger than this is abuse, not a returned original.
+        constexpr size_t kMaxHeaderBlock = 256 * 1024;
+        parts.original_headers = to_utf8(part_content(part, kMaxHeaderBlock, true), nullptr);
       }
     } else if (type == "text/rfc822-headers" || type == "message/global-headers" ||
                type == "text/rfc822-header") {
       if (parts.original_headers.empty()) parts.original_headers = part_text(part);
     } else if (type == "text/plain" || type == "text/enriched") {
       // Only text before the returned original explains the failure.
-      if (parts.body.empty() && parts.original_message == nullptr) parts.body = part_text(part);
+      if (parts.body.empty() && parts.original_part == nullptr) parts.body = part_text(part);
     } else if (type == "text/html") {
-      if (html.empty() && parts.original_message == nullptr) html = part_text(part);
+      if (html.empty() && parts.original_part == nullptr) html = part_text(part);
     }
   });
   if (parts.body.empty() && !html.empty()) {

@@ -15,8 +15,10 @@ struct ReportParts {
   std::string feedback_report;  // message/feedback-report (RFC 5965)
   std::string body;             // first human-readable text, UTF-8
   bool body_is_html = false;
-  GMimeMessage* original_message = nullptr;  // message/rfc822 or message/global
-  std::string original_headers;              // text/rfc822-headers or message/global-headers
+  // The returned original: message/rfc822 or message/global, a leaf part (see mime_message.cpp).
+  GMimeObject* original_part = nullptr;
+  // Its header block, or that of a text/rfc822-headers / message/global-headers part.
+  std::string original_headers;
 };
 
 ReportParts collect_parts(GMimeMessage* message);
