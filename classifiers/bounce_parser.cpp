@@ -122,8 +122,10 @@ ParseResult BounceParser::read_report(std::string_view bytes) const {
   // A report cut off in transit still says what it managed to say, but the damage is reported.
   if (GMimeObject* top = g_mime_message_get_mime_part(message.get()); GMIME_IS_MULTIPART(top)) {
     const char* boundary = g_mime_multipart_get_boundary(GMIME_MULTIPART(top));
-    if (boundary != nullptr &&
-        bytes.find("--" + std::string(boundary) + "--") == std::string_view::npos) {
+    const std::string delimiter = boundary != nullptr ? "--" + std::string(boundary) : "";
+    if (!delimiter.empty() && bytes.find(delimiter) == std::string_view::npos) {
+      report.warnings.push_back("malformed: the declared MIME boundary never occurs; read as text");
+    } else if (!delimiter.empty() && bytes.find(delimiter + "--") == std::string_view::npos) {
       report.warnings.push_back("truncated: the closing MIME boundary is missing");
     }
   }

@@ -105,10 +105,15 @@ void visit_directory(const fs::path& dir, const std::function<void(SourceMessage
   }
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {
-    // Sidecar files of the fixture layout (expectations) are not mail.
+    // A directory of samples carries its documentation and expectations beside the mail
+    // (expectation .json files, README.md, LICENSE): those are skipped when a directory is read.
+    // Named on the command line, any file is read and reported if it is no mail.
     const auto ext = file.extension();
-    if (ext == ".json" || ext == ".jsonl" || ext == ".md" || ext == ".txt" || ext == ".yaml")
+    const std::string stem = file.stem().string();
+    if (ext == ".json" || ext == ".jsonl" || ext == ".md" || ext == ".txt" || ext == ".yaml" ||
+        stem == "LICENSE" || stem == "COPYING" || stem == "NOTICE" || stem == "AUTHORS") {
       continue;
+    }
     std::string bytes, error;
     if (!read_file(file, bytes, error)) {
       on_error({file.string(), error});
