@@ -21,11 +21,6 @@
 
 namespace bounced::classifiers {
 
-using rules::find_smtp_reply;
-using rules::find_status_code;
-using rules::is_specific_status;
-using rules::SmtpReply;
-
 std::string_view to_string(ReportKind kind) {
   switch (kind) {
     case ReportKind::dsn:
@@ -161,7 +156,8 @@ ParseResult BounceParser::read_report(std::string_view bytes) const {
   };
   if (is_jmrp_complaint(report.subject) && parts.original_part != nullptr) {
     // Hotmail names the complaining recipient in a header of its own.
-    const auto marked = original_from_header_text(parts.original_headers, {"X-HmXmrOriginalRecipient"});
+    const auto marked =
+        original_from_header_text(parts.original_headers, {"X-HmXmrOriginalRecipient"});
     std::string address =
         marked.headers.empty() ? std::string() : normalize_address(marked.headers.front().second);
     if (address.empty()) address = normalize_address(report.original.to);
@@ -212,7 +208,7 @@ ParseResult BounceParser::read_report(std::string_view bytes) const {
             if (iequals(e.address, r.address)) {
               r.diagnostic = e.diagnostic;
               if (r.reply_code.empty()) r.reply_code = e.reply_code;
-              if (r.status.empty() || (!is_specific_status(r.status) && !e.status.empty() &&
+              if (r.status.empty() || (!rules::is_specific_status(r.status) && !e.status.empty() &&
                                        e.status[0] == r.status[0])) {
                 if (!e.status.empty()) r.status = e.status;
               }
@@ -293,7 +289,7 @@ ParseResult BounceParser::read_report(std::string_view bytes) const {
       r.action = "failed";
       r.diagnostic = collapse_whitespace(failure_section(*catalog_, format, body));
       if (r.diagnostic.size() > 1500) r.diagnostic.resize(1500);
-      const SmtpReply reply = find_smtp_reply(r.diagnostic);
+      const rules::SmtpReply reply = rules::find_smtp_reply(r.diagnostic);
       r.reply_code = reply.reply_code;
       r.status = reply.status;
       if (!r.address.empty()) report.recipients.push_back(std::move(r));

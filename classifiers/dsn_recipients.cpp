@@ -10,11 +10,6 @@
 
 namespace bounced::classifiers {
 
-using rules::find_smtp_reply;
-using rules::find_status_code;
-using rules::is_specific_status;
-using rules::SmtpReply;
-
 namespace {
 
 // RFC 6533 utf-8 addresses may carry "\x{HEX}" escapes for non-ASCII characters.
@@ -60,12 +55,12 @@ std::vector<RecipientStatus> read_delivery_status(const DeliveryStatus& status) 
     if (r.address.empty()) r.address = r.original_recipient;
     if (r.address.empty()) continue;
     r.action = first_word_lower(block.get("Action"));
-    r.status = find_status_code(block.get("Status"));
+    r.status = rules::find_status_code(block.get("Status"));
     std::string_view diagnostic = block.get("Diagnostic-Code");
     r.diagnostic = std::string(strip_type_prefix(diagnostic));
     r.remote_mta = to_lower(strip_type_prefix(block.get("Remote-MTA")));
     r.last_attempt_date = std::string(block.get("Last-Attempt-Date"));
-    const SmtpReply reply = find_smtp_reply(r.diagnostic);
+    const rules::SmtpReply reply = rules::find_smtp_reply(r.diagnostic);
     r.reply_code = reply.reply_code;
     // The Diagnostic-Code is the remote server's own reply; the Status field is the reporting
     // MTA's summary of it, often a generic or mapped code ("Status: 5.0.0" or "5.1.1" over "550
@@ -74,8 +69,8 @@ std::vector<RecipientStatus> read_delivery_status(const DeliveryStatus& status) 
     // and the last remote reply is only what it saw on the way.
     const bool expired = r.status.size() >= 5 && r.status.substr(1) == ".4.7";
     if (!reply.status.empty() &&
-        (r.status.empty() || (reply.status[0] == r.status[0] &&
-                              is_specific_status(reply.status) && !expired))) {
+        (r.status.empty() ||
+         (reply.status[0] == r.status[0] && rules::is_specific_status(reply.status) && !expired))) {
       r.status = reply.status;
     }
     recipients.push_back(std::move(r));

@@ -97,7 +97,8 @@ std::string part_content(GMimeObject* part, size_t max_bytes, bool stop_at_blank
     GObjectRef<GMimeStream> sink(g_mime_stream_mem_new());
     g_mime_data_wrapper_write_to_stream(content, sink.get());
     GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(sink.get()));
-    std::string all(reinterpret_cast<const char*>(bytes->data), std::min<size_t>(bytes->len, max_bytes));
+    std::string all(reinterpret_cast<const char*>(bytes->data),
+                    std::min<size_t>(bytes->len, max_bytes));
     if (stop_at_blank_line) {
       if (const size_t end = all.find("\n\n"); end != std::string::npos) all.resize(end + 1);
     }

@@ -9,11 +9,6 @@
 
 namespace bounced::classifiers {
 
-using rules::find_smtp_reply;
-using rules::find_status_code;
-using rules::is_specific_status;
-using rules::SmtpReply;
-
 namespace {
 
 // A diagnostic longer than this is prose we do not need; rules match on its start.
@@ -213,8 +208,8 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
     if (letters < 4 || occurrences.empty()) text = std::string(section);
     // A lone recipient whose neighbourhood holds no SMTP reply ("Message details: RCPT TO: x")
     // is explained by the whole failure section, where the reply is.
-    if (recipients.size() == 1 && find_smtp_reply(text).reply_code.empty() &&
-        !find_smtp_reply(section).reply_code.empty()) {
+    if (recipients.size() == 1 && rules::find_smtp_reply(text).reply_code.empty() &&
+        !rules::find_smtp_reply(section).reply_code.empty()) {
       text = std::string(section);
     }
     RecipientStatus status;
@@ -226,7 +221,7 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
       while (cut > 0 && (static_cast<unsigned char>(status.diagnostic[cut]) & 0xC0) == 0x80) --cut;
       status.diagnostic.resize(cut);
     }
-    const SmtpReply reply = find_smtp_reply(status.diagnostic);
+    const rules::SmtpReply reply = rules::find_smtp_reply(status.diagnostic);
     status.reply_code = reply.reply_code;
     status.status = reply.status;
     std::string host;
