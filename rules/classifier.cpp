@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "host_index.hpp"
+#include "semantic_bounds.hpp"
 #include "smtp_command.hpp"
 #include "smtp_reply.hpp"
 #include "status_semantics.hpp"
@@ -58,11 +59,6 @@ bool filters_pass(const Rule& rule, std::string_view status, std::string_view re
       rule.command.empty() ||
       std::find(rule.command.begin(), rule.command.end(), command) != rule.command.end();
   return any(rule.status, status) && any(rule.reply_code, reply_code) && command_ok;
-}
-
-bool is_temporary(std::string_view status, std::string_view reply_code) {
-  if (!status.empty()) return status.front() == '4';
-  return !reply_code.empty() && reply_code.front() == '4';
 }
 
 }  // namespace
@@ -141,19 +137,38 @@ CompileResult Classifier::compile(const std::vector<RuleSet>& sets) {
 
 namespace {
 
-// The first rule of the group (in order) that matches the text and passes its filters.
-std::optional<size_t> first_match(const CompiledGroup& group, const ClassifyInput& input) {
-  if (group.rules.empty() || input.diagnostic.empty()) return std::nullopt;
+// The rules of one group that match the text and pass their filters: the first in order, the
+// first that yields to nothing, and the first that yields (an expiry-like rule) anywhere in order.
+struct GroupMatch {
+  std::optional<size_t> first;
+  std::optional<size_t> first_plain;
+  std::optional<size_t> first_yielding;
+};
+
+GroupMatch match_group(const CompiledGroup& group, const ClassifyInput& input) {
+  GroupMatch match;
+  if (group.rules.empty() || input.diagnostic.empty()) return match;
   std::vector<int> hits;
-  if (!group.set->Match(input.diagnostic, &hits)) return std::nullopt;
+  if (!group.set->Match(input.diagnostic, &hits)) return match;
   std::sort(hits.begin(), hits.end());
   for (int hit : hits) {
     const auto index = static_cast<size_t>(hit);
-    if (filters_pass(*group.rules[index], input.status, input.reply_code, input.command)) {
-      return index;
+    const Rule& rule = *group.rules[index];
+    if (!filters_pass(rule, input.status, input.reply_code, input.command)) continue;
+    if (!match.first) match.first = index;
+    if (rule.yields_to.empty()) {
+      if (!match.first_plain) match.first_plain = index;
+    } else if (!match.first_yielding) {
+      match.first_yielding = index;
     }
+    if (match.first_plain && match.first_yielding) break;
   }
-  return std::nullopt;
+  return match;
+}
+
+bool yields(const Rule& yielding, const Rule& candidate) {
+  return std::find(yielding.yields_to.begin(), yielding.yields_to.end(), candidate.reason) !=
+         yielding.yields_to.end();
 }
 
 Verdict verdict_from_rule(const CompiledGroup& group, size_t index) {
@@ -211,40 +226,69 @@ Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
                : "infrastructure " + std::string(c.pattern) + " ~ " + std::string(c.host);
   };
 
+  // The deciding rule: its group and index, and the rule it took over from when an expiry-like
+  // rule yielded to the error its text quotes.
+  const CompiledGroup* group = nullptr;
+  size_t index = 0;
+  const Rule* yielded_from = nullptr;
+  auto take = [&](const CompiledGroup& g, const GroupMatch& m) {
+    group = &g;
+    index = *m.first;
+    const Rule& first = *g.rules[index];
+    if (first.yields_to.empty()) {
+      // A quoted error decided before any expiry rule was reached: the retries are still over.
+      if (m.first_yielding && yields(*g.rules[*m.first_yielding], first)) {
+        yielded_from = g.rules[*m.first_yielding];
+      }
+      return;
+    }
+    // The pack without the expiry rules, asked about the same text: in this group, then (for a
+    // scoped group) in the default set, which holds the general wording classes.
+    if (m.first_plain && yields(first, *g.rules[*m.first_plain])) {
+      index = *m.first_plain;
+      yielded_from = &first;
+      return;
+    }
+    if (&g != &compiled.defaults) {
+      const GroupMatch general = match_group(compiled.defaults, input);
+      if (general.first_plain && yields(first, *compiled.defaults.rules[*general.first_plain])) {
+        group = &compiled.defaults;
+        index = *general.first_plain;
+        yielded_from = &first;
+      }
+    }
+  };
+  for (size_t i = 0; i < candidates.size() && group == nullptr; ++i) {
+    const CompiledGroup& scoped = compiled.scoped[candidates[i].index];
+    const GroupMatch m = match_group(scoped, input);
+    if (m.first) take(scoped, m);
+    if constexpr (tracing) {
+      trace(scoped.label + " (" + why(candidates[i]) +
+            "): " + (m.first ? "matched " + scoped.rules[*m.first]->id : std::string("no match")));
+    }
+  }
+  if (group == nullptr) {
+    const GroupMatch m = match_group(compiled.defaults, input);
+    if (m.first) take(compiled.defaults, m);
+    if constexpr (tracing) {
+      trace(m.first ? "default set: matched " + compiled.defaults.rules[*m.first]->id + " in " +
+                          compiled.defaults.owners[*m.first]->name
+                    : std::string("default set: no match"));
+    }
+  }
+
   Verdict verdict;
-  bool decided = false;
-  for (size_t i = 0; i < candidates.size() && !decided; ++i) {
-    const CompiledGroup& group = compiled.scoped[candidates[i].index];
-    if (auto hit = first_match(group, input)) {
-      verdict = verdict_from_rule(group, *hit);
-      if constexpr (tracing) locate_span(group, *hit, input, verdict);
-      decided = true;
-      if constexpr (tracing) {
-        trace(group.label + " (" + why(candidates[i]) + "): matched " + verdict.rule);
-      }
-    } else {
-      if constexpr (tracing) {
-        trace(group.label + " (" + why(candidates[i]) + "): no match");
+  if (group != nullptr) {
+    verdict = verdict_from_rule(*group, index);
+    if constexpr (tracing) {
+      locate_span(*group, index, input, verdict);
+      if (yielded_from != nullptr) {
+        trace(yielded_from->id + " yields to " + verdict.rule + " (" + verdict.reason +
+              "): the last error quoted says why");
       }
     }
-  }
-  if (!decided) {
-    if (auto hit = first_match(compiled.defaults, input)) {
-      verdict = verdict_from_rule(compiled.defaults, *hit);
-      if constexpr (tracing) {
-        locate_span(compiled.defaults, *hit, input, verdict);
-      }
-      decided = true;
-      if constexpr (tracing) {
-        trace("default set: matched " + verdict.rule + " in " + verdict.ruleset);
-      }
-    } else {
-      if constexpr (tracing) {
-        trace("default set: no match");
-      }
-    }
-  }
-  if (!decided) {
+  } else {
+    bool decided = false;
     if (auto meaning = meaning_of_status(input.status)) {
       verdict.category = meaning->category;
       verdict.reason = std::string(meaning->reason);
@@ -266,10 +310,20 @@ Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
                     : std::string("status semantics: nothing"));
     }
   }
-  // A temporary failure is never a reason to drop an address for good.
-  if (verdict.category == Category::hard && is_temporary(input.status, input.reply_code)) {
-    verdict.category = Category::soft;
-    verdict.downgraded = true;
+  // Where the refusal happened and what class of failure it was bound what the words may say.
+  // An expiry that yielded to its quoted error is final: the retries are over. A delay warning
+  // that yielded is not: the message is still queued.
+  const bool final = yielded_from != nullptr && yielded_from->reason == "expired";
+  const FailureFacts facts{input.command, input.status, input.reply_code, final};
+  if (auto bound = semantic_bound(verdict.category, verdict.reason, facts)) {
+    if constexpr (tracing) {
+      trace("bound: " + std::string(bound->why) + " (" + std::string(to_string(verdict.category)) +
+            "/" + verdict.reason + " -> " + std::string(to_string(bound->category)) + "/" +
+            (bound->reason.empty() ? verdict.reason : std::string(bound->reason)) + ")");
+    }
+    verdict.category = bound->category;
+    if (!bound->reason.empty()) verdict.reason = std::string(bound->reason);
+    verdict.downgraded = bound->temporary;
   }
   return verdict;
 }
@@ -317,7 +371,7 @@ std::vector<RuleDiagnostic> Classifier::check_examples() const {
         }
         // Within its own scope the example must reach this rule: an earlier rule that takes it
         // with another reason shadows this one.
-        if (auto first = first_match(group, input); first && *first != i) {
+        if (auto first = match_group(group, input).first; first && *first != i) {
           const Rule& earlier = *group.rules[*first];
           if (earlier.reason != rule.reason || earlier.category != rule.category) {
             problems.push_back({rule.source,

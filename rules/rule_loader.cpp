@@ -157,7 +157,7 @@ void RuleLoader::add_document(const std::string& source, const std::string& text
       if (!node.IsMap()) fail(source, node, "a rule is a mapping");
       warn_unknown_keys(source, node,
                         {"id", "match", "status", "reply_code", "command", "category", "reason",
-                         "description", "examples", "counterexamples", "disabled"},
+                         "yields_to", "description", "examples", "counterexamples", "disabled"},
                         warnings);
       if (!node["id"]) fail(source, node, "rule without an 'id'");
       Rule rule;
@@ -210,6 +210,12 @@ void RuleLoader::add_document(const std::string& source, const std::string& text
         rule.category = *parsed;
       } else {
         rule.category = reason->category;
+      }
+      rule.yields_to = string_list(source, node["yields_to"], "yields_to");
+      for (const auto& yielded : rule.yields_to) {
+        if (find_reason(yielded) == nullptr) {
+          fail(source, node["yields_to"], label + "unknown reason '" + yielded + "' in yields_to");
+        }
       }
       if (node["description"])
         rule.description = scalar(source, node["description"], "description");

@@ -15,6 +15,10 @@ struct Rule {
   std::vector<std::string> status;      // globs on the enhanced status, "5.1.*"; empty = any
   std::vector<std::string> reply_code;  // globs on the SMTP reply code, "55*"; empty = any
   std::vector<std::string> command;     // SMTP commands the rejection answered: RCPT, DATA, ...
+  // Reasons this rule gives way to when the rest of the pack, asked without it, finds one of them
+  // in the same text: an expiry notice that quotes its last error ("retry timeout exceeded ...
+  // 452 4.2.2 Mailbox full") is decided by that error. Empty: the rule decides alone.
+  std::vector<std::string> yields_to;
   Category category = Category::unknown;
   std::string reason;
   std::string description;

@@ -37,7 +37,7 @@ std::string find_smtp_command(std::string_view text) {
   // The last transcript command before the reply is the one that failed, so transcripts are read
   // for their last ">>>" line; the prose forms name the command once.
   static const re2::RE2 prose(
-      R"((?i)(?:in reply to (?:the )?|after |did not like our |SMTP command:? ?|while (?:sending|talking)[^:]*?: ?>>> ?)(RCPT TO|MAIL FROM|end of data|end of DATA|DATA|final DATA|initial connection|HELO|EHLO|BDAT|connection greeting))");
+      R"((?i)(?:in reply to (?:the )?|after (?:pipelined )?|did not like our |SMTP command:? ?|while (?:sending|talking)[^:]*?: ?>>> ?)(RCPT TO|MAIL FROM|end of data|end of DATA|DATA|final DATA|initial connection|HELO|EHLO|BDAT|connection greeting))");
   static const re2::RE2 transcript(R"((?im)^ *>>> ?(RCPT|MAIL|DATA|EHLO|HELO|BDAT)\b)");
   // In a transcript the failing command is the last ">>>" before the first 4xx/5xx "<<<" reply.
   static const re2::RE2 error_reply(R"((?m)^ *<<< ?[45]\d\d)");

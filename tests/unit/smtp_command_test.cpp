@@ -25,3 +25,12 @@ TEST_CASE("pipelined replies after DATA belong to RCPT", "[smtp_command]") {
             ">>> DATA\n<<< 550 5.1.1 <a@b.example>... User Unknown\n<<< 503 5.0.0 Need RCPT\n") ==
         "RCPT");
 }
+
+TEST_CASE("Exim names a pipelined command", "[smtp_command]") {
+  CHECK(find_smtp_command(
+            "SMTP error from remote mail server after pipelined MAIL FROM:<a@b.example>: "
+            "550 5.1.1 unknown") == "MAIL");
+  CHECK(
+      find_smtp_command("SMTP error from remote mail server after pipelined RCPT TO:<a@b.example>: "
+                        "550 5.1.1 unknown") == "RCPT");
+}
