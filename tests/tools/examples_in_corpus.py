@@ -13,7 +13,8 @@ Examples shorter than --min-words words after masking are generic phrases ("550 
 unknown") that every MTA writes; they are counted apart and not flagged.
 
     python3 tests/tools/examples_in_corpus.py rules/default ../shared/corpus/sisimai
-    python3 tests/tools/examples_in_corpus.py --list rules/default rules/formats CORPUS
+    python3 tests/tools/examples_in_corpus.py --list rules/default \
+        tests/fixtures/semantics/replies.yaml ../shared/corpus/sisimai
 
 Exit status 1 when anything is flagged, so a check can run it. The mails are read, never written;
 the corpus stays a yardstick.
@@ -77,12 +78,21 @@ def mail_text(path):
     return "\n".join(chunks)
 
 
-def rule_examples(directories):
-    """(file, rule id, kind, text) for every example and counterexample, and format-catalog
-    auto-reply patterns are not examples, so only rule files with `rules:` count."""
-    for directory in directories:
-        for path in sorted(pathlib.Path(directory).glob("*.y*ml")):
+def rule_examples(paths):
+    """(file, rule id, kind, text) for every example and counterexample of the rule files in the
+    given directories, and for every `text` of a test table (a YAML list, such as
+    tests/fixtures/semantics/replies.yaml) given as a file."""
+    for given in paths:
+        given = pathlib.Path(given)
+        if given.is_file():
+            for line, entry in enumerate(yaml.safe_load(given.read_text(encoding="utf-8")) or []):
+                if isinstance(entry, dict) and "text" in entry:
+                    yield given.name, f"entry {line + 1}", "examples", str(entry["text"])
+            continue
+        for path in sorted(given.glob("*.y*ml")):
             document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            if not isinstance(document, dict):
+                continue
             for rule in document.get("rules") or []:
                 for kind in ("examples", "counterexamples"):
                     values = rule.get(kind) or []
@@ -94,7 +104,8 @@ def rule_examples(directories):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("paths", nargs="+", help="rule directories, then the corpus directory last")
+    parser.add_argument("paths", nargs="+",
+                        help="rule directories and test tables, then the corpus directory last")
     parser.add_argument("--min-words", type=int, default=6,
                         help="masked examples with fewer words are generic phrases (default 6)")
     parser.add_argument("--list", action="store_true", help="print every flagged example")
