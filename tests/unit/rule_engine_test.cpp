@@ -286,3 +286,139 @@ TEST_CASE("the shipped rule pack loads and all its examples pass", "[rules][pack
   CHECK(built.classifier->rule_count() >= 200);
   for (const auto& problem : built.classifier->check_examples()) FAIL_CHECK(problem.to_string());
 }
+
+namespace {
+
+constexpr const char* kExpiryPack = R"(
+ruleset: generic
+rules:
+  - id: expiry
+    match: 'retry timeout exceeded|could not be delivered for \d+ days'
+    reason: expired
+    yields_to: [mailbox_full, user_unknown]
+    examples: ["retry timeout exceeded"]
+  - id: delay
+    match: 'will be retried'
+    reason: delayed
+    yields_to: [mailbox_full, user_unknown]
+    examples: ["will be retried for 2 more days"]
+  - id: quota
+    match: 'mailbox full'
+    category: quota
+    reason: mailbox_full
+    examples: ["552 5.2.2 mailbox full"]
+  - id: unknown-user
+    match: 'user unknown'
+    reason: user_unknown
+    examples: ["550 5.1.1 user unknown"]
+  - id: connection
+    match: 'connection refused'
+    reason: network_error
+    examples: ["connection refused"]
+)";
+
+ClassifyInput at_stage(std::string_view command, std::string_view status, std::string_view code,
+                       std::string_view text) {
+  ClassifyInput in = input("example.org", status, code, text);
+  in.command = command;
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("an expiry yields to the error it quotes when that error says why", "[rules][yields]") {
+  auto classifier = compile_docs({{"a.yaml", kExpiryPack}});
+  const Verdict quota = classifier->classify(
+      input("x.example", "4.2.2", "452", "452 4.2.2 mailbox full; retry timeout exceeded"));
+  CHECK(quota.category == Category::quota);
+  CHECK(quota.rule == "quota");
+  const Verdict timeout = classifier->classify(
+      input("x.example", "", "", "connection refused; retry timeout exceeded"));
+  CHECK(timeout.reason == "expired");
+  CHECK(timeout.rule == "expiry");
+}
+
+TEST_CASE("a yielded 4xx unknown user is final after an expiry, not after a delay",
+          "[rules][yields]") {
+  auto classifier = compile_docs({{"a.yaml", kExpiryPack}});
+  const Verdict expired = classifier->classify(
+      input("x.example", "4.1.1", "450", "450 4.1.1 user unknown; retry timeout exceeded"));
+  CHECK(expired.category == Category::hard);
+  CHECK_FALSE(expired.downgraded);
+  // The quoted error came first in rule order: the expiry still makes it final.
+  const Verdict quoted_first = classifier->classify(input(
+      "x.example", "4.1.1", "450", "could not be delivered for 5 days: 450 4.1.1 user unknown"));
+  CHECK(quoted_first.category == Category::hard);
+  const Verdict delayed = classifier->classify(
+      input("x.example", "4.1.1", "450", "450 4.1.1 user unknown, will be retried"));
+  CHECK(delayed.category == Category::soft);
+  CHECK(delayed.reason == "user_unknown");
+  CHECK(delayed.downgraded);
+}
+
+TEST_CASE("the explanation says which rule yielded", "[rules][yields][explain]") {
+  auto classifier = compile_docs({{"a.yaml", kExpiryPack}});
+  const Explanation e = classifier->explain(
+      input("x.example", "5.2.2", "552", "552 5.2.2 mailbox full; retry timeout exceeded"));
+  bool said = false;
+  for (const auto& line : e.consulted)
+    said |= line.find("expiry yields to quota") != std::string::npos;
+  CHECK(said);
+}
+
+TEST_CASE("yields_to names known reasons", "[rules][yields][validation]") {
+  const auto errors = load_errors(
+      "ruleset: x\nrules:\n  - id: r\n    match: 'a'\n    reason: expired\n    yields_to: "
+      "[nonsense]\n");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].message.find("unknown reason 'nonsense' in yields_to") != std::string::npos);
+}
+
+TEST_CASE("a refusal before RCPT TO is never a verdict on the recipient", "[rules][stage]") {
+  auto classifier = compile_docs({{"a.yaml", kDefault}});
+  const Verdict at_mail =
+      classifier->classify(at_stage("MAIL", "5.1.1", "550", "550 5.1.1 User unknown"));
+  CHECK(at_mail.category == Category::soft);
+  CHECK(at_mail.reason == "sender_rejected");
+  CHECK(at_mail.rule == "generic-unknown-user");
+  const Verdict at_helo =
+      classifier->classify(at_stage("HELO", "5.1.1", "550", "550 5.1.1 User unknown"));
+  CHECK(at_helo.category == Category::soft);
+  CHECK(at_helo.reason == "policy_rejected");
+  const Verdict quota_at_mail =
+      classifier->classify(at_stage("MAIL", "5.2.2", "552", "552 5.2.2 Mailbox full"));
+  CHECK(quota_at_mail.category == Category::soft);
+  // At RCPT and at no known stage the words stand.
+  CHECK(classifier->classify(at_stage("RCPT", "5.1.1", "550", "550 5.1.1 User unknown")).category ==
+        Category::hard);
+  CHECK(classifier->classify(at_stage("", "5.1.1", "550", "550 5.1.1 User unknown")).category ==
+        Category::hard);
+}
+
+TEST_CASE("x.1.7 and x.1.8 name the sender", "[rules][stage]") {
+  auto classifier = compile_docs({{"a.yaml", kDefault}});
+  const Verdict v =
+      classifier->classify(input("x.example", "5.1.8", "553", "553 5.1.8 user unknown"));
+  CHECK(v.category == Category::soft);
+  CHECK(v.reason == "sender_rejected");
+  // With no rule at all, RFC 3463 says the same.
+  CHECK(classifier->classify(input("x.example", "5.1.7", "553", "bad sender")).reason ==
+        "sender_rejected");
+}
+
+TEST_CASE("a null MX said at the greeting stays hard", "[rules][stage]") {
+  auto classifier = compile_docs({{"a.yaml", R"(
+ruleset: generic
+rules:
+  - id: no-service
+    match: 'no smtp service'
+    reason: not_accepting_mail
+    examples: ["554 No SMTP service here"]
+)"}});
+  const Verdict v = classifier->classify(at_stage("CONN", "", "554", "554 No SMTP service here"));
+  CHECK(v.category == Category::hard);
+  CHECK(v.reason == "not_accepting_mail");
+  // Said in reply to MAIL FROM it is the sender's domain that takes no mail.
+  CHECK(classifier->classify(at_stage("MAIL", "5.7.27", "550", "550 No SMTP service here"))
+            .category == Category::soft);
+}
