@@ -1,6 +1,7 @@
 #include "intake/imap_source.hpp"
 
 #include <poll.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -28,6 +29,31 @@ std::uint32_t token_uid(std::uint64_t token) {
   return static_cast<std::uint32_t>(token & 0xffffffffu);
 }
 
+// A write to a connection the server has closed raises SIGPIPE in the writing thread, and
+// libetpan does not ask for MSG_NOSIGNAL: the default action would end the daemon. Blocked
+// while this thread talks IMAP, so the write fails with EPIPE instead (a lost connection,
+// handled as such); a SIGPIPE left pending is consumed before the mask is restored.
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
+  }
+  ~SigpipeBlocked() {
+    const timespec now{0, 0};
+    while (sigtimedwait(&pipe_, nullptr, &now) == SIGPIPE) {
+    }
+    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  sigset_t pipe_;
+  sigset_t previous_;
+};
+
 int poll_timeout_ms(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   return static_cast<int>(std::clamp<long long>(left.count(), 0, 24LL * 3600 * 1000));
@@ -43,6 +69,7 @@ ImapSource::ImapSource(ImapSourceOptions options, std::unique_ptr<store::ImapCla
 
 ImapSource::~ImapSource() {
   {
+    SigpipeBlocked no_sigpipe;
     std::lock_guard lock(session_mutex_);
     session_.reset();  // LOGOUT
   }
@@ -50,8 +77,8 @@ ImapSource::~ImapSource() {
 }
 
 ImapSource::Counters ImapSource::counters() const {
-  return Counters{pushed_.load(), removed_.load(), kept_.load(), released_.load(),
-                  connects_.load()};
+  return Counters{pushed_.load(),   removed_.load(),  kept_.load(),
+                  released_.load(), connects_.load(), disconnects_.load()};
 }
 
 void ImapSource::wake() {
@@ -73,6 +100,7 @@ void ImapSource::sleep_interruptibly(Clock::duration duration, std::stop_token& 
 }
 
 void ImapSource::run(MessageSink& sink, std::stop_token stop) {
+  SigpipeBlocked no_sigpipe;
   std::unique_lock session_lock(session_mutex_);
   {
     std::lock_guard lock(outcomes_mutex_);
@@ -163,6 +191,7 @@ bool ImapSource::connect_and_select() {
 void ImapSource::drop_session(const std::string& why) {
   spdlog::warn("source={} event=imap_connection_lost reason=\"{}\"", options_.name, why);
   session_.reset();
+  ++disconnects_;
 }
 
 std::vector<std::uint32_t> ImapSource::claim(const std::vector<std::uint32_t>& uids) {
@@ -196,7 +225,27 @@ void ImapSource::release_claims(const std::vector<std::uint32_t>& uids) {
   }
 }
 
+void ImapSource::complete_claims(const std::vector<std::uint32_t>& uids) {
+  if (!claims_ || uids.empty()) return;
+  // Best effort too: without the done marker, a daemon with a stale view could still see the
+  // UID, but the server no longer has the message to give it.
+  auto status = claims_->complete({account_, options_.folder, uidvalidity_}, uids);
+  if (!store::ok(status)) {
+    spdlog::debug("source={} event=claims_complete_failed count={} error=\"{}\"", options_.name,
+                  uids.size(), std::get<store::StoreError>(status).to_string());
+  }
+}
+
 void ImapSource::renew_claims_if_due() {
+  if (claims_ && Clock::now() >= next_purge_) {
+    next_purge_ = Clock::now() + std::chrono::hours(1);
+    auto purged = claims_->purge_expired();
+    if (auto* error = std::get_if<store::StoreError>(&purged)) {
+      next_purge_ = Clock::now() + options_.reconnect_max;
+      spdlog::debug("source={} event=claims_purge_failed error=\"{}\"", options_.name,
+                    error->to_string());
+    }
+  }
   if (!claims_ || in_flight_.empty() || Clock::now() < next_renewal_) return;
   next_renewal_ = Clock::now() + std::max(options_.claim_lease / 3, std::chrono::seconds(1));
   auto renewed = claims_->renew();
@@ -275,6 +324,9 @@ ImapSource::Step ImapSource::push_claimed(MessageSink& sink, std::stop_token& st
     message.bytes = std::move(fetched_message.bytes);
     message.received = fetched_message.internal_date;
     message.token = make_token(uidvalidity_, fetched_message.uid);
+    if (in_flight_.empty()) {
+      next_renewal_ = Clock::now() + std::max(options_.claim_lease / 3, std::chrono::seconds(1));
+    }
     in_flight_.insert(fetched_message.uid);
     if (stop.stop_requested() || !sink.push(std::move(message))) {
       // The pipeline is stopping and never saw these: give them back.
@@ -302,6 +354,7 @@ void ImapSource::acknowledge(const IncomingMessage& message, Disposition disposi
     wake();
     return;
   }
+  SigpipeBlocked no_sigpipe;
   std::lock_guard session_lock(session_mutex_);
   if (session_) settle();
 }
@@ -317,6 +370,7 @@ void ImapSource::release(const IncomingMessage& message) {
     wake();
     return;
   }
+  SigpipeBlocked no_sigpipe;
   std::lock_guard session_lock(session_mutex_);
   settle();
 }
@@ -402,7 +456,7 @@ ImapSource::Step ImapSource::settle() {
     }
     for (std::uint32_t uid : uids) in_flight_.erase(uid);
     *groups[g].counter += uids.size();
-    release_claims(uids);
+    complete_claims(uids);
   }
   return Step::ok;
 }

@@ -61,6 +61,7 @@ class ImapSource final : public Source {
     std::uint64_t kept = 0;     // not-bounce mail left in place (keyword) or moved aside
     std::uint64_t released = 0;
     std::uint64_t connects = 0;
+    std::uint64_t disconnects = 0;  // connections lost or dropped after a failed command
   };
   Counters counters() const;
 
@@ -83,6 +84,7 @@ class ImapSource final : public Source {
   void renew_claims_if_due();
   std::vector<std::uint32_t> claim(const std::vector<std::uint32_t>& uids);
   void release_claims(const std::vector<std::uint32_t>& uids);
+  void complete_claims(const std::vector<std::uint32_t>& uids);
   std::chrono::steady_clock::time_point next_deadline(std::chrono::seconds wait) const;
   void wake();
   void drain_wake();
@@ -102,6 +104,7 @@ class ImapSource final : public Source {
   std::map<std::uint32_t, std::chrono::steady_clock::time_point> retry_after_;  // released
   bool need_scan_ = true;
   std::chrono::steady_clock::time_point next_renewal_{};
+  std::chrono::steady_clock::time_point next_purge_{};
   std::chrono::steady_clock::time_point claims_retry_at_{};
   std::chrono::seconds claims_backoff_{0};
   bool claims_down_logged_ = false;
@@ -111,7 +114,8 @@ class ImapSource final : public Source {
   std::vector<Outcome> outcomes_;
   bool running_ = false;
 
-  std::atomic<std::uint64_t> pushed_{0}, removed_{0}, kept_{0}, released_{0}, connects_{0};
+  std::atomic<std::uint64_t> pushed_{0}, removed_{0}, kept_{0}, released_{0}, connects_{0},
+      disconnects_{0};
 };
 
 }  // namespace bounced::daemon::intake

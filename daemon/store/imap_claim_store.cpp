@@ -62,7 +62,7 @@ Result<std::vector<std::uint32_t>> ImapClaimStore::claim(const ImapMailbox& mail
     // waits for its transaction) and DO NOTHING leaves the message to the first.
     tx.exec_params(
         "DELETE FROM imap_claims WHERE account = $1 AND folder = $2 AND uidvalidity = $3"
-        " AND uid = ANY($4::bigint[]) AND (expires_at < now() OR owner = $5)",
+        " AND uid = ANY($4::bigint[]) AND (expires_at < now() OR (owner = $5 AND NOT done))",
         mailbox.account, mailbox.folder, static_cast<long long>(mailbox.uidvalidity), uid_array,
         owner_);
     auto rows = tx.exec_params(
@@ -84,7 +84,8 @@ Result<std::size_t> ImapClaimStore::renew() {
   std::size_t renewed = 0;
   Status status = detail::in_transaction(*std::get<Database*>(db), [&](pqxx::work& tx) {
     renewed = static_cast<std::size_t>(
-        tx.exec_params("UPDATE imap_claims SET expires_at = now() + $2::interval WHERE owner = $1",
+        tx.exec_params("UPDATE imap_claims SET expires_at = now() + $2::interval"
+                       " WHERE owner = $1 AND NOT done",
                        owner_, lease_interval(lease_))
             .affected_rows());
   });
@@ -99,11 +100,40 @@ Status ImapClaimStore::release(const ImapMailbox& mailbox, const std::vector<std
   Status status = detail::in_transaction(*std::get<Database*>(db), [&](pqxx::work& tx) {
     tx.exec_params(
         "DELETE FROM imap_claims WHERE account = $1 AND folder = $2 AND uidvalidity = $3"
-        " AND uid = ANY($4::bigint[]) AND owner = $5",
+        " AND uid = ANY($4::bigint[]) AND owner = $5 AND NOT done",
         mailbox.account, mailbox.folder, static_cast<long long>(mailbox.uidvalidity),
         detail::pg_text_array(uid_texts(uids)), owner_);
   });
   return checked<Done>(std::move(status));
+}
+
+Status ImapClaimStore::complete(const ImapMailbox& mailbox, const std::vector<std::uint32_t>& uids,
+                                std::chrono::seconds done_retention) {
+  if (uids.empty()) return Done{};
+  auto db = database();
+  if (auto* error = std::get_if<StoreError>(&db)) return *error;
+  Status status = detail::in_transaction(*std::get<Database*>(db), [&](pqxx::work& tx) {
+    tx.exec_params(
+        "UPDATE imap_claims SET done = true, expires_at = now() + $6::interval"
+        " WHERE account = $1 AND folder = $2 AND uidvalidity = $3 AND uid = ANY($4::bigint[])"
+        " AND owner = $5",
+        mailbox.account, mailbox.folder, static_cast<long long>(mailbox.uidvalidity),
+        detail::pg_text_array(uid_texts(uids)), owner_, lease_interval(done_retention));
+  });
+  return checked<Done>(std::move(status));
+}
+
+Result<std::size_t> ImapClaimStore::purge_expired() {
+  auto db = database();
+  if (auto* error = std::get_if<StoreError>(&db)) return *error;
+  std::size_t purged = 0;
+  Status status = detail::in_transaction(*std::get<Database*>(db), [&](pqxx::work& tx) {
+    purged = static_cast<std::size_t>(
+        tx.exec("DELETE FROM imap_claims WHERE expires_at < now() - interval '1 hour'")
+            .affected_rows());
+  });
+  if (!ok(status)) return checked<std::size_t>(std::get<StoreError>(status));
+  return purged;
 }
 
 Status ImapClaimStore::release_other_uidvalidities(const ImapMailbox& mailbox) {

@@ -38,11 +38,19 @@ class ImapClaimStore {
   Result<std::vector<std::uint32_t>> claim(const ImapMailbox& mailbox,
                                            const std::vector<std::uint32_t>& uids);
 
-  // Extends every claim of this owner by the lease. Returns how many there are.
+  // Extends every open claim of this owner by the lease. Returns how many there are.
   Result<std::size_t> renew();
 
-  // Drops this owner's claims on `uids` (the message left the folder, or is given back).
+  // The messages left the folder after their commit: their claims become done markers that
+  // keep every daemon off these UIDs for `done_retention`, however late its view of the folder.
+  Status complete(const ImapMailbox& mailbox, const std::vector<std::uint32_t>& uids,
+                  std::chrono::seconds done_retention = std::chrono::hours(24));
+
+  // Drops this owner's open claims on `uids` (given back untouched: anyone may take them).
   Status release(const ImapMailbox& mailbox, const std::vector<std::uint32_t>& uids);
+
+  // Deletes rows (of any owner) that expired more than an hour ago. Returns how many.
+  Result<std::size_t> purge_expired();
 
   // Drops this owner's claims on the folder under any other UIDVALIDITY (after a change).
   Status release_other_uidvalidities(const ImapMailbox& mailbox);
