@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace bounced::daemon::intake {
@@ -60,6 +61,9 @@ struct ImapSourceOptions {
   std::chrono::seconds release_retry{30};
   std::size_t fetch_batch = 16;  // messages claimed and fetched per round trip
 };
+
+// Why the options cannot work ("host is not set", ...), or nullopt. For `bounced config check`.
+std::optional<std::string> validate(const ImapSourceOptions& options);
 
 // The port actually used: options.port, or the protocol default for the security mode.
 std::uint16_t effective_port(const ImapSourceOptions& options);

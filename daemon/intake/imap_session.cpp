@@ -366,6 +366,32 @@ ImapStatus ImapSession::idle_done() {
   return std::nullopt;
 }
 
+std::optional<std::string> validate(const ImapSourceOptions& options) {
+  const std::string where = "imap source '" + options.name + "': ";
+  if (options.host.empty()) return where + "host is not set";
+  if (options.username.empty()) return where + "username is not set";
+  if (options.password.empty() && options.password_file.empty()) {
+    return where + "neither password nor password_file is set";
+  }
+  if (options.folder.empty()) return where + "folder is empty";
+  if (options.after_commit == ImapAfterCommit::move && options.processed_folder.empty()) {
+    return where + "after_commit: move needs processed_folder";
+  }
+  if (options.processed_folder == options.folder || options.not_bounce_folder == options.folder) {
+    return where + "processed_folder and not_bounce_folder must differ from folder";
+  }
+  if (options.not_bounce_folder.empty() && options.kept_keyword.empty()) {
+    return where + "kept_keyword is needed when not_bounce_folder is empty";
+  }
+  if (options.reconnect_min.count() <= 0 || options.reconnect_max < options.reconnect_min) {
+    return where + "reconnect_min must be positive and at most reconnect_max";
+  }
+  if (options.idle_refresh > std::chrono::minutes(29)) {
+    return where + "idle_refresh must stay under 29 minutes (RFC 2177)";
+  }
+  return std::nullopt;
+}
+
 std::uint16_t effective_port(const ImapSourceOptions& options) {
   if (options.port != 0) return options.port;
   return options.security == ImapSecurity::tls ? 993 : 143;

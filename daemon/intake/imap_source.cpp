@@ -275,17 +275,19 @@ ImapSource::Step ImapSource::scan(MessageSink& sink, std::stop_token& stop) {
     candidates.push_back(uid);
   }
 
+  const std::size_t batch_size = std::max<std::size_t>(options_.fetch_batch, 1);
   for (std::size_t begin = 0; begin < candidates.size() && !stop.stop_requested();
-       begin += options_.fetch_batch) {
+       begin += batch_size) {
     // Outcomes are applied between batches so a long backlog does not hold them up.
     if (Step settled = settle(); settled != Step::ok) return settled;
     renew_claims_if_due();
-    const auto end = std::min(candidates.size(), begin + options_.fetch_batch);
+    const auto end = std::min(candidates.size(), begin + batch_size);
     const std::vector<std::uint32_t> batch(candidates.begin() + static_cast<long>(begin),
                                            candidates.begin() + static_cast<long>(end));
     const std::vector<std::uint32_t> claimed = claim(batch);
     if (claims_ && Clock::now() < claims_retry_at_) {
-      need_scan_ = true;  // the database is away: try again once the backoff has passed
+      // The database is away: nothing is taken. wait_for_mail wakes at claims_retry_at_ and
+      // the scan runs again then.
       return Step::ok;
     }
     if (Step pushed = push_claimed(sink, stop, claimed); pushed != Step::ok) return pushed;

@@ -46,7 +46,16 @@ MilterSource::Counters MilterSource::counters() const {
 
 void MilterSource::run(MessageSink& sink, std::stop_token stop) {
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    if (ran_) {
+      // A second smfi_main() would return at once (libmilter's stop flag is never reset):
+      // changing the milter needs a restart of the daemon, not a reload.
+      spdlog::error("source={} event=milter_not_restartable", options_.name);
+      std::condition_variable_any stopped;
+      stopped.wait(lock, stop, [] { return false; });
+      return;
+    }
+    ran_ = true;
     sink_ = &sink;
     stopping_ = false;
   }

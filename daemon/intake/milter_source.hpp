@@ -71,6 +71,7 @@ class MilterSource final : public Source {
   std::chrono::steady_clock::time_point stop_deadline_{};
   std::mutex push_mutex_;  // one push at a time, whatever the number of MTA connections
   std::uint64_t next_token_ = 0;
+  bool ran_ = false;  // libmilter runs once per process
 
   std::atomic<std::uint64_t> pushed_{0}, stored_{0}, not_bounce_{0}, tempfailed_{0};
 };

@@ -7,6 +7,7 @@
 
 #include "dovecot_server.hpp"
 #include "intake/imap_session.hpp"
+#include "pg_fixture.hpp"
 #include "recording_sink.hpp"
 
 using namespace bounced;
@@ -210,7 +211,7 @@ TEST_CASE("IMAP restart: a new source resumes by UID - nothing taken twice - not
   CHECK(client.count() == 0);
 }
 
-TEST_CASE("IMAP after commit: MOVE to the processed folder; not-bounce mail moved aside or kept",
+TEST_CASE("IMAP after commit: MOVE to the processed folder - not-bounce mail moved aside or kept",
           "[intake][imap]") {
   test::DovecotServer server;
   MailboxClient client(server);
@@ -337,4 +338,32 @@ TEST_CASE("IMAP UIDVALIDITY change: everything is scanned again and stale outcom
   }
   REQUIRE(test::eventually([&] { return source.counters().removed == 2; }, 10s));
   CHECK(client.count() == 0);
+}
+
+TEST_CASE(
+    "IMAP with claims while PostgreSQL is down: nothing is taken - the mail waits in the "
+    "folder - and flows once the database is back",
+    "[intake][imap][claims]") {
+  test::TestDatabase database;
+  test::DovecotServer server;
+  MailboxClient client(server);
+  ImapSourceOptions options = server.plain_options();
+  auto claims = std::make_unique<store::ImapClaimStore>(
+      database.conninfo(), store::make_claim_owner(options.name), 300s);
+  ImapSource source(options, std::move(claims));
+  test::RecordingSink sink(source, [](const IncomingMessage&) { return test::Answer::stored; });
+  test::RunningSource running(source, sink);
+  REQUIRE(test::eventually([&] { return source.counters().connects == 1; }, 10s));
+
+  REQUIRE(store::ok(test::test_cluster().stop(true)));
+  client.deliver(test::numbered_mail(kBounce, 1));
+  std::this_thread::sleep_for(2500ms);
+  CHECK(sink.count() == 0);
+  CHECK(client.count() == 1);
+
+  REQUIRE(store::ok(test::test_cluster().restart()));
+  REQUIRE(test::eventually([&] { return source.counters().removed == 1; }, 15s));
+  CHECK(sink.count() == 1);
+  CHECK(client.count() == 0);
+  CHECK(database.count("SELECT 1 FROM imap_claims WHERE done") == 1);
 }

@@ -111,8 +111,9 @@ TEST_CASE("milter: a human reply to the bounce address is stored as not a bounce
   REQUIRE(test::eventually([&] { return rig.postfix->delivered("bounces").size() == 1; }, 15s));
 }
 
-TEST_CASE("milter: other recipients keep their copy; mail without a bounce recipient is not taken",
-          "[intake][milter]") {
+TEST_CASE(
+    "milter: other recipients keep their copy and mail without a bounce recipient is not taken",
+    "[intake][milter]") {
   MilterRig rig("discard");
   SECTION("mixed recipients: the bounce recipient is removed, the other one delivered") {
     const test::SmtpReply reply =

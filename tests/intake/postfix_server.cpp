@@ -21,12 +21,17 @@ PostfixServer::PostfixServer(const std::string& milter) : dir_("bounced-postfix"
   REQUIRE(fs::exists(postfix_binary()));
   const fs::path& d = dir_.path();
   for (const char* sub : {"etc", "spool", "data", "vmail"}) fs::create_directories(d / sub);
-  const passwd* postfix_user = getpwnam("postfix");
-  const passwd* nobody = getpwnam("nobody");
-  REQUIRE(postfix_user != nullptr);
-  REQUIRE(nobody != nullptr);
-  REQUIRE(chown((d / "data").c_str(), postfix_user->pw_uid, postfix_user->pw_gid) == 0);
-  REQUIRE(chown((d / "vmail").c_str(), nobody->pw_uid, nobody->pw_gid) == 0);
+  // getpwnam's result lives in a static buffer: copy the ids before the next lookup.
+  const passwd* entry = getpwnam("postfix");
+  REQUIRE(entry != nullptr);
+  const uid_t postfix_uid = entry->pw_uid;
+  const gid_t postfix_gid = entry->pw_gid;
+  entry = getpwnam("nobody");
+  REQUIRE(entry != nullptr);
+  const uid_t nobody_uid = entry->pw_uid;
+  const gid_t nobody_gid = entry->pw_gid;
+  REQUIRE(chown((d / "data").c_str(), postfix_uid, postfix_gid) == 0);
+  REQUIRE(chown((d / "vmail").c_str(), nobody_uid, nobody_gid) == 0);
   smtp_port_ = free_port();
 
   write_file(d / "etc" / "main.cf",
@@ -55,10 +60,10 @@ PostfixServer::PostfixServer(const std::string& milter) : dir_("bounced-postfix"
                  "virtual_mailbox_maps = inline:{ bounces@bounce.test=bounces/, "
                  "human@bounce.test=human/ }\n"
                  "virtual_uid_maps = static:" +
-                 std::to_string(nobody->pw_uid) +
+                 std::to_string(nobody_uid) +
                  "\n"
                  "virtual_gid_maps = static:" +
-                 std::to_string(nobody->pw_gid) +
+                 std::to_string(nobody_gid) +
                  "\n"
                  "maillog_file = " +
                  (d / "maillog").string() +
