@@ -265,8 +265,13 @@ ImapSource::Step ImapSource::scan(MessageSink& sink, std::stop_token& stop) {
     return Step::imap_error;
   }
   const auto now = Clock::now();
+  const auto& pending = std::get<std::vector<std::uint32_t>>(searched);
+  // Released messages that someone else has taken out of the folder meanwhile.
+  std::erase_if(retry_after_, [&](const auto& entry) {
+    return !std::binary_search(pending.begin(), pending.end(), entry.first);
+  });
   std::vector<std::uint32_t> candidates;
-  for (std::uint32_t uid : std::get<std::vector<std::uint32_t>>(searched)) {
+  for (std::uint32_t uid : pending) {
     if (in_flight_.count(uid)) continue;
     if (auto retry = retry_after_.find(uid); retry != retry_after_.end()) {
       if (now < retry->second) continue;
@@ -276,6 +281,8 @@ ImapSource::Step ImapSource::scan(MessageSink& sink, std::stop_token& stop) {
   }
 
   const std::size_t batch_size = std::max<std::size_t>(options_.fetch_batch, 1);
+  bool contested = false;
+  contested_rescan_at_.reset();
   for (std::size_t begin = 0; begin < candidates.size() && !stop.stop_requested();
        begin += batch_size) {
     // Outcomes are applied between batches so a long backlog does not hold them up.
@@ -285,6 +292,7 @@ ImapSource::Step ImapSource::scan(MessageSink& sink, std::stop_token& stop) {
     const std::vector<std::uint32_t> batch(candidates.begin() + static_cast<long>(begin),
                                            candidates.begin() + static_cast<long>(end));
     const std::vector<std::uint32_t> claimed = claim(batch);
+    if (claimed.size() < batch.size()) contested = true;
     if (claims_ && Clock::now() < claims_retry_at_) {
       // The database is away: nothing is taken. wait_for_mail wakes at claims_retry_at_ and
       // the scan runs again then.
@@ -292,6 +300,7 @@ ImapSource::Step ImapSource::scan(MessageSink& sink, std::stop_token& stop) {
     }
     if (Step pushed = push_claimed(sink, stop, claimed); pushed != Step::ok) return pushed;
   }
+  if (contested) contested_rescan_at_ = Clock::now() + options_.poll_interval;
   // EXISTS during the scan: mail arrived after the SEARCH ran; look again before idling.
   if (session_->exists_seen()) need_scan_ = true;
   return Step::ok;
@@ -470,6 +479,7 @@ Clock::time_point ImapSource::next_deadline(std::chrono::seconds wait) const {
     for (const auto& [uid, at] : retry_after_) deadline = std::min(deadline, at);
   }
   if (claims_ && claims_retry_at_ > Clock::now()) deadline = std::min(deadline, claims_retry_at_);
+  if (contested_rescan_at_) deadline = std::min(deadline, *contested_rescan_at_);
   return deadline;
 }
 

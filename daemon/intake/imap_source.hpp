@@ -19,6 +19,9 @@
 //   dropped, the messages stay) and the folder is scanned from scratch; what was stored already
 //   is recognised by its fingerprint and not stored twice.
 // - PostgreSQL unavailable (claims): nothing new is taken; retried with the same backoff.
+// - messages claimed by another daemon: the folder is scanned again every poll_interval while
+//   there are any (even with IDLE), so a claim whose owner died is taken over once its lease
+//   passed (claim_lease; owners renew their claims every third of it).
 // - stop: run() returns at once; outcomes arriving later are applied by the caller's thread on
 //   the still-open connection, or, if it is gone, the messages stay and are taken again later.
 #pragma once
@@ -29,6 +32,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -105,6 +109,9 @@ class ImapSource final : public Source {
   bool need_scan_ = true;
   std::chrono::steady_clock::time_point next_renewal_{};
   std::chrono::steady_clock::time_point next_purge_{};
+  // Set while other daemons hold claims on messages of the folder: they may die or give them
+  // back without the server telling us anything, so the folder is scanned again at this time.
+  std::optional<std::chrono::steady_clock::time_point> contested_rescan_at_;
   std::chrono::steady_clock::time_point claims_retry_at_{};
   std::chrono::seconds claims_backoff_{0};
   bool claims_down_logged_ = false;

@@ -177,8 +177,10 @@ TEST_CASE("IMAP IDLE: mail delivered while the source waits is picked up at once
   CHECK(client.count() == 0);
 }
 
-TEST_CASE("IMAP restart: a new source resumes by UID - nothing taken twice - nothing lost",
-          "[intake][imap]") {
+TEST_CASE(
+    "IMAP restart: a new source resumes by UID - nothing committed is taken again - nothing is "
+    "lost",
+    "[intake][imap]") {
   test::DovecotServer server;
   MailboxClient client(server);
   for (int i = 1; i <= 6; ++i) client.deliver(test::numbered_mail(kBounce, i));

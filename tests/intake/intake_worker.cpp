@@ -3,6 +3,7 @@
 // behind a real Postfix, are tested with real processes.
 //
 //   bounced_intake_worker imap --port P --user U --password X --conninfo C --out FILE
+//                              [--lease SECONDS] [--hold] [--fetch-batch N]
 //   bounced_intake_worker milter --socket S --on-stored discard|accept --conninfo C
 //                                --commit-delay-ms N [--recipient PATTERN]...
 //
@@ -122,6 +123,10 @@ int main(int argc, char** argv) {
   imap->add_option("--conninfo", conninfo)->required();
   imap->add_option("--out", out)->required();
   imap->add_option("--fetch-batch", imap_options.fetch_batch);
+  int lease_seconds = 300;
+  bool hold = false;
+  imap->add_option("--lease", lease_seconds);
+  imap->add_flag("--hold", hold, "never answer: a daemon that hangs or is about to be killed");
 
   auto* milter = app.add_subcommand("milter");
   MilterSourceOptions milter_options;
@@ -137,11 +142,12 @@ int main(int argc, char** argv) {
 
   if (imap->parsed()) {
     auto claims = std::make_unique<bounced::store::ImapClaimStore>(
-        conninfo, bounced::store::make_claim_owner(imap_options.name), std::chrono::seconds(300));
+        conninfo, bounced::store::make_claim_owner(imap_options.name),
+        std::chrono::seconds(lease_seconds));
     ImapSource source(imap_options, std::move(claims));
     WorkerSink sink([&](const IncomingMessage& message) {
       append_line(out, message.name);
-      source.acknowledge(message, Disposition::stored);
+      if (!hold) source.acknowledge(message, Disposition::stored);
     });
     std::jthread runner([&](std::stop_token stop) { source.run(sink, stop); });
     wait_for_termination(out + ".signals");
