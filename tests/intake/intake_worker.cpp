@@ -138,6 +138,8 @@ int main(int argc, char** argv) {
   milter->add_option("--commit-delay-ms", commit_delay_ms);
   milter->add_option("--recipient", milter_options.recipients);
   milter->add_option("--out", out);
+  std::string socket_mode;
+  milter->add_option("--socket-mode", socket_mode, "octal, e.g. 0666");
   CLI11_PARSE(app, argc, argv);
 
   if (imap->parsed()) {
@@ -158,6 +160,7 @@ int main(int argc, char** argv) {
 
   milter_options.on_stored =
       on_stored == "accept" ? MilterOnStored::accept : MilterOnStored::discard;
+  if (!socket_mode.empty()) milter_options.socket_mode = std::stoul(socket_mode, nullptr, 8);
   auto created = MilterSource::create(milter_options);
   if (auto* error = std::get_if<std::string>(&created)) {
     std::cerr << *error << "\n";

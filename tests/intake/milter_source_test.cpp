@@ -25,21 +25,26 @@ struct MilterRig {
   test::ChildProcess worker;
   std::unique_ptr<test::PostfixServer> postfix;
 
-  explicit MilterRig(const std::string& on_stored, int commit_delay_ms = 0) {
+  // unix_socket: the milter listens on a unix socket in the rig's directory instead of TCP.
+  explicit MilterRig(const std::string& on_stored, int commit_delay_ms = 0,
+                     bool unix_socket = false) {
+    const std::string socket_path = (dir.path() / "milter.sock").string();
     database.scalar(
         "CREATE TABLE milter_messages (name text NOT NULL, bytes text NOT NULL,"
         " stored_at timestamptz NOT NULL DEFAULT clock_timestamp())");
     worker = test::ChildProcess(
         {BOUNCED_INTAKE_WORKER, "milter", "--socket",
-         "inet:" + std::to_string(milter_port) + "@127.0.0.1", "--on-stored", on_stored,
-         "--conninfo", database.conninfo(), "--commit-delay-ms", std::to_string(commit_delay_ms),
-         "--recipient", "bounces@bounce.test", "--out", (dir.path() / "signals").string()},
+         unix_socket ? "unix:" + socket_path : "inet:" + std::to_string(milter_port) + "@127.0.0.1",
+         "--socket-mode", "0666", "--on-stored", on_stored, "--conninfo", database.conninfo(),
+         "--commit-delay-ms", std::to_string(commit_delay_ms), "--recipient", "bounces@bounce.test",
+         "--out", (dir.path() / "signals").string()},
         (dir.path() / "worker.log").string());
-    if (!test::wait_for_port(milter_port, 10s)) {
-      FAIL("milter did not start: " << test::read_file(dir.path() / "worker.log"));
-    }
-    postfix =
-        std::make_unique<test::PostfixServer>("inet:127.0.0.1:" + std::to_string(milter_port));
+    const bool listening =
+        unix_socket ? test::eventually([&] { return test::fs::exists(socket_path); }, 10s)
+                    : test::wait_for_port(milter_port, 10s);
+    if (!listening) FAIL("milter did not start: " << test::read_file(dir.path() / "worker.log"));
+    postfix = std::make_unique<test::PostfixServer>(
+        unix_socket ? "unix:" + socket_path : "inet:127.0.0.1:" + std::to_string(milter_port));
   }
   long stored() { return database.count("milter_messages"); }
 };
@@ -69,8 +74,9 @@ TEST_CASE("milter - discard: the bounce is committed before Postfix answers 250 
   CHECK(rig.postfix->delivered("bounces").empty());
 }
 
-TEST_CASE("milter - accept: stored first - then Postfix delivers it as usual", "[intake][milter]") {
-  MilterRig rig("accept");
+TEST_CASE("milter - accept on a unix socket: stored first - then Postfix delivers it as usual",
+          "[intake][milter]") {
+  MilterRig rig("accept", 0, true);
   const test::SmtpReply reply = test::send_mail(
       rig.postfix->smtp_port(), "", {"bounces@bounce.test"}, test::fixture_mail(kBounce));
   INFO(reply.text << rig.postfix->maillog());
