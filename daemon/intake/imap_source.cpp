@@ -109,22 +109,29 @@ void ImapSource::run(MessageSink& sink, std::stop_token stop) {
   std::stop_callback on_stop(stop, [this] { wake(); });
   auto backoff = options_.reconnect_min;
   bool down_logged = false;
+  // Logged once when the server goes away and once when it is back; the attempts in between
+  // only at debug level.
+  auto unavailable = [&](const std::string& why) {
+    if (!down_logged) {
+      spdlog::warn("source={} event=imap_unavailable retry_in={}s error=\"{}\"", options_.name,
+                   backoff.count(), why);
+      down_logged = true;
+    } else {
+      spdlog::debug("source={} event=imap_retry retry_in={}s error=\"{}\"", options_.name,
+                    backoff.count(), why);
+    }
+    sleep_interruptibly(backoff, stop);
+    backoff = std::min(backoff * 2, options_.reconnect_max);
+  };
 
   while (!stop.stop_requested()) {
     if (!session_) {
-      if (!connect_and_select()) {
-        if (!down_logged) {
-          spdlog::warn("source={} event=imap_unavailable retry_in={}s", options_.name,
-                       backoff.count());
-          down_logged = true;
-        }
-        sleep_interruptibly(backoff, stop);
-        backoff = std::min(backoff * 2, options_.reconnect_max);
+      if (auto failed = connect_and_select()) {
+        unavailable(*failed);
         continue;
       }
       if (down_logged) spdlog::info("source={} event=imap_reconnected", options_.name);
       down_logged = false;
-      backoff = options_.reconnect_min;
     }
     Step step = settle();
     if (step == Step::ok) {
@@ -132,7 +139,14 @@ void ImapSource::run(MessageSink& sink, std::stop_token stop) {
       if (need_scan_) step = scan(sink, stop);
     }
     if (step == Step::ok && !stop.stop_requested() && !need_scan_) step = wait_for_mail(stop);
-    if (step == Step::imap_error) drop_session("command failed");
+    if (step == Step::imap_error) {
+      // Reconnecting at once would repeat a command the server keeps refusing (a folder we
+      // may not write, say) as fast as it answers: the same backoff as for a lost server.
+      drop_session("command failed");
+      unavailable("command failed");
+    } else {
+      backoff = options_.reconnect_min;
+    }
   }
 
   // Outcomes queued from here on are applied by the thread that delivers them.
@@ -143,26 +157,16 @@ void ImapSource::run(MessageSink& sink, std::stop_token stop) {
   if (session_) settle();
 }
 
-bool ImapSource::connect_and_select() {
+std::optional<std::string> ImapSource::connect_and_select() {
   auto opened = ImapSession::open(options_);
-  if (auto* error = std::get_if<ImapError>(&opened)) {
-    spdlog::warn("source={} event=imap_connect_failed error=\"{}\"", options_.name, error->message);
-    return false;
-  }
+  if (auto* error = std::get_if<ImapError>(&opened)) return error->message;
   auto session = std::get<std::unique_ptr<ImapSession>>(std::move(opened));
   for (const std::string* folder : {&options_.processed_folder, &options_.not_bounce_folder}) {
     if (folder->empty()) continue;
-    if (auto failed = session->ensure_folder(*folder)) {
-      spdlog::warn("source={} event=imap_folder_failed error=\"{}\"", options_.name,
-                   failed->message);
-      return false;
-    }
+    if (auto failed = session->ensure_folder(*folder)) return failed->message;
   }
   auto selected = session->select(options_.folder);
-  if (auto* error = std::get_if<ImapError>(&selected)) {
-    spdlog::warn("source={} event=imap_select_failed error=\"{}\"", options_.name, error->message);
-    return false;
-  }
+  if (auto* error = std::get_if<ImapError>(&selected)) return error->message;
   const std::uint32_t uidvalidity = std::get<std::uint32_t>(selected);
   if (uidvalidity_ != 0 && uidvalidity != uidvalidity_) {
     // RFC 3501 section 2.3.1.1: the old UIDs mean nothing now. Forget them; the messages are
@@ -185,11 +189,11 @@ bool ImapSource::connect_and_select() {
   ++connects_;
   spdlog::info("source={} event=imap_connected host={} folder={} uidvalidity={} idle={}",
                options_.name, options_.host, options_.folder, uidvalidity_, session_->has_idle());
-  return true;
+  return std::nullopt;
 }
 
 void ImapSource::drop_session(const std::string& why) {
-  spdlog::warn("source={} event=imap_connection_lost reason=\"{}\"", options_.name, why);
+  spdlog::debug("source={} event=imap_session_dropped reason=\"{}\"", options_.name, why);
   session_.reset();
   ++disconnects_;
 }

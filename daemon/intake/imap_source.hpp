@@ -77,7 +77,8 @@ class ImapSource final : public Source {
   };
   enum class Step { ok, imap_error, stopped };
 
-  bool connect_and_select();
+  // Connects, creates the configured folders, selects; why it failed, or nullopt.
+  std::optional<std::string> connect_and_select();
   void drop_session(const std::string& why);
   Step scan(MessageSink& sink, std::stop_token& stop);
   Step push_claimed(MessageSink& sink, std::stop_token& stop,
