@@ -216,11 +216,7 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
     status.address = address;
     status.action = "failed";
     status.diagnostic = collapse_whitespace(text);
-    if (status.diagnostic.size() > kMaxDiagnostic) {
-      size_t cut = kMaxDiagnostic;
-      while (cut > 0 && (static_cast<unsigned char>(status.diagnostic[cut]) & 0xC0) == 0x80) --cut;
-      status.diagnostic.resize(cut);
-    }
+    truncate_utf8(status.diagnostic, kMaxDiagnostic);
     const rules::SmtpReply reply = rules::find_smtp_reply(status.diagnostic);
     status.reply_code = reply.reply_code;
     status.status = reply.status;

@@ -1,0 +1,157 @@
+// The detectors' claims and their precedence: a strong signal (a report part, an RFC 3834
+// header, X-Failed-Recipients) is never overridden by a weak one (a bounce subject, a sender, a
+// product name in a body). Invariant 6 is proven here at the claim level and by the fixtures
+// autoreply/*-footer.eml as whole mails.
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+
+#include "detectors/apple_unsubscribe.hpp"
+#include "detectors/arf_report.hpp"
+#include "detectors/auto_reply_notice.hpp"
+#include "detectors/detector_list.hpp"
+#include "detectors/dsn_report.hpp"
+#include "detectors/prose_bounce.hpp"
+#include "format_catalog.hpp"
+#include "mime_message.hpp"
+#include "report_parts.hpp"
+
+namespace bc = bounced::classifiers;
+using bc::Confidence;
+
+namespace {
+
+const bc::FormatCatalog& catalog() {
+  static const auto loaded = [] {
+    auto result = bc::FormatCatalog::load_directory(BOUNCED_SOURCE_DIR "/rules/formats");
+    REQUIRE(std::holds_alternative<std::shared_ptr<const bc::FormatCatalog>>(result));
+    return std::get<std::shared_ptr<const bc::FormatCatalog>>(result);
+  }();
+  return *loaded;
+}
+
+// A mail read the way the parser reads it, up to the point where detectors are asked.
+class ReadMail {
+ public:
+  explicit ReadMail(const std::string& bytes) : bytes_(bytes), message_(bc::parse_message(bytes_)) {
+    REQUIRE(message_);
+    parts_ = bc::collect_parts(message_.get());
+    if (parts_.delivery_status.empty()) {
+      parts_.delivery_status = bc::inline_delivery_status(parts_.body);
+      inline_ = !parts_.delivery_status.empty();
+    }
+    from_ = bc::header_value(GMIME_OBJECT(message_.get()), "From");
+    subject_ = bc::header_value(GMIME_OBJECT(message_.get()), "Subject");
+    notice_ = std::make_unique<bc::Notice>(message_.get(), parts_, inline_, from_, subject_,
+                                           catalog(), options_, bc::Notice::AttachedReader());
+  }
+  const bc::Notice& notice() const { return *notice_; }
+
+ private:
+  std::string bytes_;
+  bc::GObjectRef<GMimeMessage> message_;
+  bc::ReportParts parts_;
+  bool inline_ = false;
+  std::string from_;
+  std::string subject_;
+  bc::ParserOptions options_;
+  std::unique_ptr<bc::Notice> notice_;
+};
+
+const std::string kFooter =
+    "--\nThis email has been scanned by the Barracuda Email Security Service, McAfee Email\n"
+    "Gateway, Trend Micro InterScan, Symantec.cloud / MessageLabs, Mimecast, Proofpoint and\n"
+    "Sophos. Directory: Domino Directory. Lists: Google Groups. Sent from Outlook, relayed by\n"
+    "Postfix, Exim, Sendmail, qmail, Courier and OpenSMTPD, hosted at Gmail and Yahoo.\n";
+
+std::string vacation(const std::string& extra_headers, const std::string& body) {
+  return "From: Marta Silva <marta.silva@example.org>\nTo: newsletter@sender.example\n"
+         "Subject: Out of Office: January offers\n" +
+         extra_headers + "\n" + body;
+}
+
+const bc::ProseBounceDetector prose;
+const bc::AutoReplyDetector auto_reply;
+const bc::DsnReportDetector dsn;
+
+}  // namespace
+
+TEST_CASE("product names in a body are no layout: the catalog has no vendor-name triggers",
+          "[detectors]") {
+  // Every body pattern in rules/formats/*.yaml is an MTA template's sentence or section marker;
+  // a paragraph of product and company names matches none of them.
+  const bc::FormatMatch match = catalog().detect("Marta Silva <marta.silva@example.org>",
+                                                 "Re: January offers", "Thanks!\n\n" + kFooter);
+  CHECK_FALSE(match.by_layout);
+  CHECK(match.format == nullptr);
+}
+
+TEST_CASE("an RFC 3834 header outranks any prose claim", "[detectors]") {
+  const ReadMail mail(vacation("Auto-Submitted: auto-replied\n",
+                               "I am out of the office until 19 January.\n" + kFooter));
+  CHECK(auto_reply.claim(mail.notice()) == Confidence::header);
+  CHECK(prose.claim(mail.notice()) < Confidence::header);
+}
+
+TEST_CASE("a vacation subject alone is wording, and a template quoted inside it is not",
+          "[detectors]") {
+  const ReadMail mail(vacation("",
+                               "I am away. Your note could not be delivered to me in person; "
+                               "ask office@example.org.\n" +
+                                   kFooter));
+  CHECK(auto_reply.claim(mail.notice()) == Confidence::wording);
+  // The generic words "could not be delivered" are a fallback format's: wording, ranked after
+  // the auto-reply detector by the list order.
+  CHECK(prose.claim(mail.notice()) <= Confidence::wording);
+}
+
+TEST_CASE("system senders and X-Failed-Recipients are bounces, never auto-replies", "[detectors]") {
+  const ReadMail daemon(
+      "From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\nSubject: Out of office\n"
+      "Auto-Submitted: auto-replied\n\nThis message was created automatically by mail delivery "
+      "software.\n");
+  CHECK(auto_reply.claim(daemon.notice()) == Confidence::none);
+  const ReadMail failed(
+      "From: Example Relay <relay@example.net>\nSubject: Automatic reply\nAuto-Submitted: "
+      "auto-replied\nX-Failed-Recipients: jane@example.org\n\njane@example.org: 550 no such "
+      "user\n");
+  CHECK(auto_reply.claim(failed.notice()) == Confidence::none);
+  CHECK(prose.claim(failed.notice()) == Confidence::header);
+}
+
+TEST_CASE("prose claims rank X-Failed-Recipients over layout over wording", "[detectors]") {
+  const ReadMail by_template(
+      "From: MAILER-DAEMON@mx.example.net\nSubject: failure notice\n\nHi. This is the "
+      "qmail-send program at mx.example.net.\n<a@example.org>:\nno mailbox (#5.1.1)\n");
+  CHECK(prose.claim(by_template.notice()) == Confidence::layout);
+  CHECK(by_template.notice().prose_format().format->id == "qmail");
+  const ReadMail by_sender(
+      "From: MAILER-DAEMON@mx.example.net\nSubject: Hello\n\n<a@example.org>: 550 no\n");
+  CHECK(prose.claim(by_sender.notice()) == Confidence::wording);
+  CHECK(by_sender.notice().prose_format().format->id == "generic");
+}
+
+TEST_CASE("a delivery-status part is a report; the same fields pasted as text are layout",
+          "[detectors]") {
+  const std::string fields =
+      "Reporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; jane@example.org\n"
+      "Action: failed\nStatus: 5.1.1\n";
+  const ReadMail part(
+      "From: MAILER-DAEMON@mx.example.net\nMIME-Version: 1.0\nContent-Type: multipart/report; "
+      "report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nfailed\n"
+      "--B\nContent-Type: message/delivery-status\n\n" +
+      fields + "\n--B--\n");
+  CHECK(dsn.claim(part.notice()) == Confidence::report);
+  const ReadMail pasted("From: MAILER-DAEMON@mx.example.net\nSubject: failed\n\n" + fields);
+  CHECK(dsn.claim(pasted.notice()) == Confidence::layout);
+}
+
+TEST_CASE("the standard list names each detector once, reports first", "[detectors]") {
+  const bc::DetectorList list = bc::standard_detectors();
+  REQUIRE(list.size() >= 8);
+  CHECK(list.front()->name() == "arf");
+  CHECK(list.back()->name() == "prose");
+  for (size_t i = 0; i < list.size(); ++i) {
+    for (size_t j = i + 1; j < list.size(); ++j) CHECK(list[i]->name() != list[j]->name());
+  }
+}
