@@ -1,6 +1,7 @@
 #include "bounce_parser.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "detectors/detector_list.hpp"
 #include "message_checks.hpp"
@@ -137,22 +138,23 @@ ParseResult BounceParser::read_report(std::string_view raw, int depth) const {
   const Notice notice(message.get(), parts, delivery_status_inline, envelope.from, envelope.subject,
                       *catalog_, options_, std::move(read_attached));
 
-  // Every detector claims; the surest reads first, ties in list order. A reader that finds
-  // nothing it can use passes the notice to the next claim.
-  struct Claim {
-    Confidence confidence;
-    const Detector* detector;
-  };
-  std::vector<Claim> claims;
-  for (const auto& detector : detectors_) {
-    if (const Confidence c = detector->claim(notice); c != Confidence::none) {
-      claims.push_back({c, detector.get()});
+  // The surest claim reads first, ties in list order; a reader that finds nothing it can use
+  // passes the notice to the next claim. Claims are asked lazily: a detector whose ceiling
+  // cannot outrank the best claim so far is not asked (ties go to the earlier detector).
+  const size_t count = detectors_.size();
+  std::vector<std::optional<Confidence>> claims(count);
+  std::vector<bool> tried(count, false);
+  for (;;) {
+    std::optional<size_t> best;
+    for (size_t i = 0; i < count; ++i) {
+      if (tried[i]) continue;
+      if (best && detectors_[i]->ceiling() <= *claims[*best]) continue;
+      if (!claims[i]) claims[i] = detectors_[i]->claim(notice);
+      if (*claims[i] != Confidence::none && (!best || *claims[i] > *claims[*best])) best = i;
     }
-  }
-  std::stable_sort(claims.begin(), claims.end(),
-                   [](const Claim& a, const Claim& b) { return a.confidence > b.confidence; });
-  for (const Claim& claim : claims) {
-    if (auto report = claim.detector->read(notice, envelope)) return std::move(*report);
+    if (!best) break;
+    tried[*best] = true;
+    if (auto report = detectors_[*best]->read(notice, envelope)) return std::move(*report);
   }
   envelope.kind = ReportKind::not_bounce;
   return envelope;

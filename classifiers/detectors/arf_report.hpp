@@ -9,6 +9,7 @@ namespace bounced::classifiers {
 class ArfReportDetector final : public Detector {
  public:
   std::string_view name() const override { return "arf"; }
+  Confidence ceiling() const override { return Confidence::report; }
   Confidence claim(const Notice& notice) const override;
   std::optional<BounceReport> read(const Notice& notice, BounceReport envelope) const override;
 };

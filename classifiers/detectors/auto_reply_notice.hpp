@@ -12,6 +12,7 @@ namespace bounced::classifiers {
 class AutoReplyDetector final : public Detector {
  public:
   std::string_view name() const override { return "auto-reply"; }
+  Confidence ceiling() const override { return Confidence::header; }
   Confidence claim(const Notice& notice) const override;
   std::optional<BounceReport> read(const Notice& notice, BounceReport envelope) const override;
 };

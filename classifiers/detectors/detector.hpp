@@ -38,6 +38,9 @@ class Detector {
   virtual ~Detector() = default;
   // Names the detector in tests and in `bounced explain`.
   virtual std::string_view name() const = 0;
+  // The most this detector ever claims. The parser skips asking a detector whose ceiling cannot
+  // outrank a claim it already holds, so a DSN never pays for the prose catalog's regexes.
+  virtual Confidence ceiling() const = 0;
   // How sure the detector is that the notice is its kind; Confidence::none when it is not.
   virtual Confidence claim(const Notice& notice) const = 0;
   // What the notice says, read into envelope (the report with the notice's own headers filled).

@@ -10,6 +10,7 @@ namespace bounced::classifiers {
 class DsnReportDetector final : public Detector {
  public:
   std::string_view name() const override { return "dsn"; }
+  Confidence ceiling() const override { return Confidence::report; }
   Confidence claim(const Notice& notice) const override;
   std::optional<BounceReport> read(const Notice& notice, BounceReport envelope) const override;
 };

@@ -9,6 +9,7 @@ namespace bounced::classifiers {
 class ForwardedReportDetector final : public Detector {
  public:
   std::string_view name() const override { return "forwarded-report"; }
+  Confidence ceiling() const override { return Confidence::report; }
   Confidence claim(const Notice& notice) const override;
   std::optional<BounceReport> read(const Notice& notice, BounceReport envelope) const override;
 };

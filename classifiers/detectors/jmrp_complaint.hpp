@@ -10,6 +10,7 @@ namespace bounced::classifiers {
 class JmrpComplaintDetector final : public Detector {
  public:
   std::string_view name() const override { return "jmrp"; }
+  Confidence ceiling() const override { return Confidence::layout; }
   Confidence claim(const Notice& notice) const override;
   std::optional<BounceReport> read(const Notice& notice, BounceReport envelope) const override;
 };

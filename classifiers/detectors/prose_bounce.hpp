@@ -12,6 +12,7 @@ namespace bounced::classifiers {
 class ProseBounceDetector final : public Detector {
  public:
   std::string_view name() const override { return "prose"; }
+  Confidence ceiling() const override { return Confidence::header; }
   Confidence claim(const Notice& notice) const override;
   std::optional<BounceReport> read(const Notice& notice, BounceReport envelope) const override;
 };

@@ -155,3 +155,28 @@ TEST_CASE("the standard list names each detector once, reports first", "[detecto
     for (size_t j = i + 1; j < list.size(); ++j) CHECK(list[i]->name() != list[j]->name());
   }
 }
+
+TEST_CASE("no detector claims above its ceiling", "[detectors]") {
+  // The parser skips detectors whose ceiling cannot outrank a claim it holds; a claim above the
+  // ceiling would be lost that way.
+  const std::vector<std::string> mails = {
+      vacation("Auto-Submitted: auto-replied\n", "Away.\n" + kFooter),
+      vacation("", "Away.\n"),
+      "From: Example Relay <relay@example.net>\nSubject: x\nX-Failed-Recipients: "
+      "jane@example.org\n\njane@example.org: 550 no such user\n",
+      "From: MAILER-DAEMON@mx.example.net\nSubject: failure notice\n\nHi. This is the "
+      "qmail-send program at mx.example.net.\n<a@example.org>:\nno mailbox (#5.1.1)\n",
+      "From: a@example.com\nSubject: complaint about message from 198.51.100.20\nMIME-Version: "
+      "1.0\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\nContent-Type: "
+      "message/rfc822\n\nTo: x@example.org\nSubject: y\n\nz\n--B--\n",
+      "From: Someone <someone@example.com>\nX-Apple-Unsubscribe: true\nSubject: Unsubscribe\n\n.\n",
+  };
+  const bc::DetectorList list = bc::standard_detectors();
+  for (const auto& bytes : mails) {
+    const ReadMail mail(bytes);
+    for (const auto& detector : list) {
+      INFO(detector->name() << " on: " << bytes.substr(0, 60));
+      CHECK(detector->claim(mail.notice()) <= detector->ceiling());
+    }
+  }
+}
