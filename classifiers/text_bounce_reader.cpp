@@ -217,7 +217,9 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
     status.action = "failed";
     status.diagnostic = collapse_whitespace(text);
     truncate_utf8(status.diagnostic, kMaxDiagnostic);
-    const rules::SmtpReply reply = rules::find_smtp_reply(status.diagnostic);
+    // Read the reply before whitespace is folded: a reply without an enhanced code is known by
+    // standing at the start of a line ("<<< 550 ...", "550 <jane@example.org>... User unknown").
+    const rules::SmtpReply reply = rules::find_smtp_reply(text);
     status.reply_code = reply.reply_code;
     status.status = reply.status;
     std::string host;

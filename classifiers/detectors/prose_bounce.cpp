@@ -51,9 +51,10 @@ std::optional<BounceReport> ProseBounceDetector::read(const Notice& notice,
     RecipientStatus r;
     r.address = normalize_address(report.original.to);
     r.action = "failed";
-    r.diagnostic = collapse_whitespace(failure_section(catalog, format, body));
+    const std::string_view section = failure_section(catalog, format, body);
+    r.diagnostic = collapse_whitespace(section);
     truncate_utf8(r.diagnostic, kMaxDiagnostic);
-    const rules::SmtpReply reply = rules::find_smtp_reply(r.diagnostic);
+    const rules::SmtpReply reply = rules::find_smtp_reply(section);
     r.reply_code = reply.reply_code;
     r.status = reply.status;
     if (!r.address.empty()) report.recipients.push_back(std::move(r));
