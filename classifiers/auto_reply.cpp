@@ -11,7 +11,10 @@ namespace bounced::classifiers {
 bool is_system_sender(std::string_view from) {
   const std::string lowered = to_lower(from);
   for (std::string_view word :
-       {"mailer-daemon", "postmaster", "mail delivery", "mail-daemon", "mailerdaemon"}) {
+       {"mailer-daemon", "postmaster", "mail delivery", "mail-daemon", "mailerdaemon",
+        // Exchange's system mailbox ("MicrosoftExchange329e71ec...@") sends NDRs, never an
+        // out-of-office reply (those come from the user's own address).
+        "microsoftexchange"}) {
     if (lowered.find(word) != std::string::npos) return true;
   }
   return false;

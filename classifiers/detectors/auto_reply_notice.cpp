@@ -8,6 +8,8 @@ namespace bounced::classifiers {
 namespace {
 
 std::optional<AutoReplySignal> signal_of(const Notice& notice) {
+  // Most notices are bounces from a system sender: decided before any header is looked up.
+  if (is_system_sender(notice.from())) return std::nullopt;
   if (!notice.header("X-Failed-Recipients").empty()) return std::nullopt;
   AutoReplyHeaders headers;
   headers.auto_submitted = notice.header("Auto-Submitted");

@@ -33,14 +33,18 @@ bool lacks_reply(const RecipientStatus& r) {
 
 void add_last_error(std::vector<RecipientStatus>& recipients, const FormatCatalog& catalog,
                     std::string_view body) {
-  if (body.empty() || std::none_of(recipients.begin(), recipients.end(), lacks_reply)) return;
+  const auto lacking = std::count_if(recipients.begin(), recipients.end(), lacks_reply);
+  if (body.empty() || lacking == 0) return;
   const std::string_view last_error = catalog.find_last_error(body);
   if (last_error.empty()) return;
   const std::string quote = collapse_whitespace(last_error);
-  const rules::SmtpReply reply = rules::find_smtp_reply(quote);
+  const rules::SmtpReply reply = rules::find_smtp_reply(last_error);
   if (reply.reply_code.empty() && reply.status.empty()) return;
+  const std::string lowered_quote = to_lower(quote);
   for (auto& r : recipients) {
     if (!lacks_reply(r)) continue;
+    // One quote for several recipients belongs to the one it names, if it names one.
+    if (lacking > 1 && lowered_quote.find(to_lower(r.address)) == std::string::npos) continue;
     if (r.diagnostic.find(quote) != std::string::npos) continue;
     r.diagnostic = r.diagnostic.empty() ? quote : r.diagnostic + "; " + quote;
     if (r.reply_code.empty()) r.reply_code = reply.reply_code;

@@ -18,8 +18,8 @@ void fill_smtp_commands(std::vector<RecipientStatus>& recipients, std::string_vi
 // last reply the MTA received ("The last error was: 552 5.2.2 Mailbox full"). That reply says why
 // the retries failed, so a recipient whose own diagnostic carries no SMTP reply gets it appended,
 // with its reply code and, where the recipient has no specific status, its status. The rules
-// then decide between expired and what the reply says. The body is searched only when some
-// recipient lacks a reply.
+// then decide between expired and what the reply says. With several such recipients the quote
+// goes only to the one it names. The body is searched only when some recipient lacks a reply.
 void add_last_error(std::vector<RecipientStatus>& recipients, const FormatCatalog& catalog,
                     std::string_view body);
 

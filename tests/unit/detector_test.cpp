@@ -12,6 +12,7 @@
 #include "detectors/detector_list.hpp"
 #include "detectors/dsn_report.hpp"
 #include "detectors/prose_bounce.hpp"
+#include "detectors/recipient_context.hpp"
 #include "format_catalog.hpp"
 #include "mime_message.hpp"
 #include "report_parts.hpp"
@@ -178,5 +179,40 @@ TEST_CASE("no detector claims above its ceiling", "[detectors]") {
       INFO(detector->name() << " on: " << bytes.substr(0, 60));
       CHECK(detector->claim(mail.notice()) <= detector->ceiling());
     }
+  }
+}
+
+TEST_CASE("a quoted last error reaches the recipient that lacks a reply", "[detectors]") {
+  auto failed = [](std::string address, std::string diagnostic) {
+    bc::RecipientStatus r;
+    r.address = std::move(address);
+    r.action = "failed";
+    r.status = "4.4.7";
+    r.diagnostic = std::move(diagnostic);
+    return r;
+  };
+  SECTION("one recipient: the quote is its reason") {
+    std::vector<bc::RecipientStatus> rs = {failed("ulla@example.se", "delivery time expired")};
+    bc::add_last_error(rs, catalog(),
+                       "Retried for 3 days.\n\nThe last error was:\n452 4.2.2 Mailbox full\n\n"
+                       "-- \nThe mail system\n");
+    CHECK(rs[0].diagnostic == "delivery time expired; The last error was: 452 4.2.2 Mailbox full");
+    CHECK(rs[0].reply_code == "452");
+    CHECK(rs[0].status == "4.4.7");  // the MTA's verdict on its queue stays
+  }
+  SECTION("several: only the one the quote names, and never one that has its own reply") {
+    std::vector<bc::RecipientStatus> rs = {failed("a@example.org", "expired"),
+                                           failed("b@example.org", "expired"),
+                                           failed("c@example.org", "550 5.1.1 user unknown")};
+    bc::add_last_error(rs, catalog(),
+                       "The last error was: 552 5.2.2 <b@example.org>: Mailbox full\n");
+    CHECK(rs[0].diagnostic == "expired");
+    CHECK(rs[1].reply_code == "552");
+    CHECK(rs[2].diagnostic == "550 5.1.1 user unknown");
+  }
+  SECTION("a quote without an SMTP reply adds nothing") {
+    std::vector<bc::RecipientStatus> rs = {failed("a@example.org", "expired")};
+    bc::add_last_error(rs, catalog(), "The last error was: connection timed out\n");
+    CHECK(rs[0].diagnostic == "expired");
   }
 }
