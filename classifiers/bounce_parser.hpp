@@ -3,6 +3,9 @@
 //
 // Three outcomes, kept apart on purpose: a report (possibly kind not_bounce: ordinary mail), or a
 // ParseError with the reason when the bytes are not a readable message at all.
+//
+// What kind of mail it is, is decided by an ordered list of detectors (detectors/), each saying
+// how sure it is; the surest reads the notice.
 #pragma once
 
 #include <memory>
@@ -11,24 +14,19 @@
 #include <vector>
 
 #include "format_catalog.hpp"
+#include "parser_options.hpp"
 #include "report.hpp"
-#include "verp.hpp"
 
 namespace bounced::classifiers {
 
-struct ParserOptions {
-  // Headers of the returned original to keep for joining, besides Message-ID/From/To/Subject.
-  std::vector<std::string> original_headers = {"X-Bounced-Send-Id", "X-Campaign-Id",
-                                               "X-Mailer-Send-Id", "List-Id"};
-  VerpOptions verp;
-  // Larger mail is refused unread (quarantined by the daemon): bounces are small, and a huge
-  // one is either a returned attachment or abuse.
-  size_t max_message_size = 32 * 1024 * 1024;
-};
+class Detector;
 
 class BounceParser {
  public:
   BounceParser(std::shared_ptr<const FormatCatalog> catalog, ParserOptions options);
+  ~BounceParser();
+  BounceParser(const BounceParser&) = delete;
+  BounceParser& operator=(const BounceParser&) = delete;
 
   ParseResult parse(std::string_view bytes) const;
 
@@ -36,11 +34,12 @@ class BounceParser {
   const ParserOptions& options() const { return options_; }
 
  private:
-  ParseResult read_report(std::string_view bytes) const;
+  // depth is 1 while reading a report attached to a report: nesting stops there.
+  ParseResult read_report(std::string_view bytes, int depth) const;
 
   std::shared_ptr<const FormatCatalog> catalog_;
   ParserOptions options_;
-  int depth_ = 0;  // 1 while reading a report attached to a report
+  std::vector<std::unique_ptr<const Detector>> detectors_;  // immutable after construction
 };
 
 }  // namespace bounced::classifiers

@@ -11,6 +11,14 @@ std::string_view FieldBlock::get(std::string_view name) const {
   return {};
 }
 
+std::vector<std::string_view> FieldBlock::get_all(std::string_view name) const {
+  std::vector<std::string_view> values;
+  for (const auto& [field, value] : fields_) {
+    if (iequals(field, name)) values.push_back(value);
+  }
+  return values;
+}
+
 namespace {
 
 bool names_recipient(const FieldBlock& block) {

@@ -17,6 +17,8 @@ class FieldBlock {
   }
   // First value of a field by case-insensitive name; "" when absent.
   std::string_view get(std::string_view name) const;
+  // Every value of a field that may repeat (ARF's Original-Rcpt-To), in order.
+  std::vector<std::string_view> get_all(std::string_view name) const;
   bool empty() const { return fields_.empty(); }
   const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
 

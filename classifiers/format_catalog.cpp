@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -82,6 +83,7 @@ struct FormatCatalog::Detection {
     std::unique_ptr<re2::RE2::Set> set;
     std::vector<size_t> format_of;
     bool compiled = false;
+    bool is_body = false;  // a body pattern of a specific format is layout evidence
   };
   FieldSet from;
   FieldSet subject;
@@ -91,6 +93,7 @@ struct FormatCatalog::Detection {
     for (FieldSet* field : {&from, &subject, &body}) {
       field->set = std::make_unique<re2::RE2::Set>(pattern_options(), RE2::UNANCHORED);
     }
+    body.is_body = true;
   }
 };
 
@@ -122,6 +125,7 @@ CatalogResult FormatCatalog::load_documents(
     const std::vector<std::pair<std::string, std::string>>& docs) {
   std::shared_ptr<FormatCatalog> catalog(new FormatCatalog());
   std::vector<std::string> markers;
+  std::vector<std::string> last_error_markers;
   std::vector<std::string> vacation, challenge_subject, challenge_body;
   try {
     for (const auto& [source, text] : docs) {
@@ -134,9 +138,12 @@ CatalogResult FormatCatalog::load_documents(
       }
       if (!root || root.IsNull()) continue;
       if (!root.IsMap()) return CatalogError{where(source, root) + ": expected a mapping"};
-      check_keys(source, root, {"formats", "original_markers", "auto_reply"});
+      check_keys(source, root, {"formats", "original_markers", "last_error_markers", "auto_reply"});
       for (const auto& marker : string_list(source, root["original_markers"])) {
         markers.push_back(marker);
+      }
+      for (const auto& marker : string_list(source, root["last_error_markers"])) {
+        last_error_markers.push_back(marker);
       }
       if (const auto signals = root["auto_reply"]) {
         check_keys(source, signals, {"vacation_subject", "challenge_subject", "challenge_body"});
@@ -151,12 +158,20 @@ CatalogResult FormatCatalog::load_documents(
       if (!formats.IsSequence()) return CatalogError{where(source, formats) + ": expected a list"};
       for (const auto& node : formats) {
         check_keys(source, node,
-                   {"id", "description", "detect", "section_start", "section_end", "recipient",
-                    "diagnostic"});
+                   {"id", "description", "detect", "fallback", "section_start", "section_end",
+                    "recipient", "diagnostic"});
         TextBounceFormat format;
         if (!node["id"]) return CatalogError{where(source, node) + ": format without an id"};
         format.id = node["id"].as<std::string>();
         format.description = node["description"] ? node["description"].as<std::string>() : "";
+        if (const auto fallback = node["fallback"]) {
+          if (!fallback.IsScalar() ||
+              (fallback.as<std::string>() != "true" && fallback.as<std::string>() != "false")) {
+            return CatalogError{where(source, fallback) + ": " + format.id +
+                                " fallback: true or false"};
+          }
+          format.fallback = fallback.as<std::string>() == "true";
+        }
         format.source = where(source, node);
         format.section_start = compile(source, node["section_start"], format.id + " section_start");
         format.section_end = compile(source, node["section_end"], format.id + " section_end");
@@ -205,12 +220,16 @@ CatalogResult FormatCatalog::load_documents(
   }
   YAML::Node marker_node;
   for (const auto& m : markers) marker_node.push_back(m);
+  YAML::Node last_error_node;
+  for (const auto& m : last_error_markers) last_error_node.push_back(m);
   YAML::Node vacation_node, challenge_subject_node, challenge_body_node;
   for (const auto& s : vacation) vacation_node.push_back(s);
   for (const auto& s : challenge_subject) challenge_subject_node.push_back(s);
   for (const auto& s : challenge_body) challenge_body_node.push_back(s);
   try {
     catalog->original_markers_ = compile("original_markers", marker_node, "original_markers");
+    catalog->last_error_markers_ =
+        compile("last_error_markers", last_error_node, "last_error_markers");
     catalog->auto_reply_.vacation_subject =
         compile("auto_reply", vacation_node, "vacation_subject");
     catalog->auto_reply_.challenge_subject =
@@ -223,21 +242,46 @@ CatalogResult FormatCatalog::load_documents(
   return std::shared_ptr<const FormatCatalog>(std::move(catalog));
 }
 
-const TextBounceFormat* FormatCatalog::detect(std::string_view from, std::string_view subject,
-                                              std::string_view body) const {
-  size_t best = formats_.size();
+FormatMatch FormatCatalog::detect(std::string_view from, std::string_view subject,
+                                  std::string_view body) const {
+  // Rank: layout evidence first, then load order. Lower is better.
+  const size_t none = 2 * formats_.size();
+  size_t best = none;
   std::vector<int> hits;
   auto consider = [&](const Detection::FieldSet& field, std::string_view text) {
     if (!field.compiled) return;
     hits.clear();
-    if (field.set->Match(text, &hits)) {
-      for (int hit : hits) best = std::min(best, field.format_of[static_cast<size_t>(hit)]);
+    if (!field.set->Match(text, &hits)) return;
+    for (int hit : hits) {
+      const size_t index = field.format_of[static_cast<size_t>(hit)];
+      const bool layout = field.is_body && !formats_[index].fallback;
+      best = std::min(best, layout ? index : formats_.size() + index);
     }
   };
   consider(detection_->from, from);
   consider(detection_->subject, subject);
   consider(detection_->body, body.substr(0, std::min(body.size(), kDetectWindow)));
-  return best < formats_.size() ? &formats_[best] : nullptr;
+  if (best == none) return {};
+  if (best < formats_.size()) return {&formats_[best], true};
+  return {&formats_[best - formats_.size()], false};
+}
+
+std::string_view FormatCatalog::find_last_error(std::string_view body) const {
+  if (!last_error_markers_) return {};
+  re2::StringPiece match;
+  if (!last_error_markers_->Match(body, 0, body.size(), RE2::UNANCHORED, &match, 1)) return {};
+  const size_t begin = static_cast<size_t>(match.data() - body.data());
+  // The quoted reply may start on a line of its own below the marker, and runs to the end of
+  // its paragraph; a reply longer than this is prose.
+  constexpr size_t kMaxQuote = 600;
+  std::string_view rest = body.substr(begin, std::min(body.size() - begin, kMaxQuote));
+  size_t reply = match.size();
+  while (reply < rest.size() && std::isspace(static_cast<unsigned char>(rest[reply]))) ++reply;
+  size_t end = rest.size();
+  for (std::string_view blank : {"\n\n", "\n\r\n"}) {
+    if (const size_t at = rest.find(blank, reply); at < end) end = at;
+  }
+  return rest.substr(0, end);
 }
 
 size_t FormatCatalog::find_original_marker(std::string_view body) const {

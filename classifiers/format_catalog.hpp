@@ -29,6 +29,18 @@ struct TextBounceFormat {
   // The explanation is the rest of the recipient's own line only (Sendmail V5 transcripts put
   // other hosts' lines between recipients), instead of everything up to the next recipient.
   bool diagnostic_on_recipient_line = false;
+  // Detected by words any bounce may use (a MAILER-DAEMON sender, "undeliverable" in a subject),
+  // not by an MTA's own layout: it never outranks a notice's structure.
+  bool fallback = false;
+};
+
+// Which prose format a notice looks like, and on what evidence.
+struct FormatMatch {
+  const TextBounceFormat* format = nullptr;  // nullptr: no format recognised
+  // A body marker of a specific format matched: the MTA's own template sentence or section
+  // marker, i.e. the notice's layout. False when only a sender, a subject or a fallback
+  // format's words matched.
+  bool by_layout = false;
 };
 
 // Words and headers that mark an auto-reply (RFC 3834) or a challenge-response request.
@@ -56,11 +68,16 @@ class FormatCatalog {
   FormatCatalog(const FormatCatalog&) = delete;
   FormatCatalog& operator=(const FormatCatalog&) = delete;
 
-  // The first format (in load order) whose detection matches; nullptr if none. The generic
-  // bounce signals (mailer-daemon senders, bounce subjects) are a format of their own, "generic",
-  // placed last by its file name.
-  const TextBounceFormat* detect(std::string_view from, std::string_view subject,
-                                 std::string_view body) const;
+  // The format whose detection matches on the strongest evidence: a body marker (layout) of a
+  // specific format before a sender or subject match, and among equals the first in load order.
+  // The generic bounce signals (mailer-daemon senders, bounce subjects) are a fallback format of
+  // their own, "generic", placed last by its file name. One pass of each field's RE2::Set.
+  FormatMatch detect(std::string_view from, std::string_view subject, std::string_view body) const;
+
+  // The SMTP reply an MTA quotes as the last error of a delivery it gave up on ("The last error
+  // was: 452 4.2.2 Mailbox full", "The error that the other server returned was: ..."): the
+  // marker and the text after it to the end of its paragraph; "" if none.
+  std::string_view find_last_error(std::string_view body) const;
 
   // Where the returned original begins in a failure text: the first of the shared markers
   // ("--- Below this line is a copy of the message.", ...). npos if none.
@@ -75,6 +92,7 @@ class FormatCatalog {
   std::vector<TextBounceFormat> formats_;
   std::unique_ptr<Detection> detection_;
   std::shared_ptr<const re2::RE2> original_markers_;
+  std::shared_ptr<const re2::RE2> last_error_markers_;
   AutoReplySignals auto_reply_;
 };
 

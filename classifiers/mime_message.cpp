@@ -43,7 +43,26 @@ std::string mime_type(GMimeObject* object) {
   return result;
 }
 
+namespace {
+
+// ISO-2022-JP is 7-bit, so Japanese text whose part declares no charset (or "us-ascii", as some
+// Japanese gateways write) passes for ASCII with escape sequences in it ("ESC $ B ... ESC ( B").
+// Those sequences name the charset on their own (RFC 1468).
+bool has_iso2022jp_escapes(std::string_view bytes) {
+  for (size_t at = bytes.find('\x1b'); at != std::string_view::npos && at + 2 < bytes.size();
+       at = bytes.find('\x1b', at + 1)) {
+    if (bytes[at + 1] == '$' && (bytes[at + 2] == 'B' || bytes[at + 2] == '@')) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string to_utf8(std::string_view bytes, const char* charset) {
+  if ((charset == nullptr || g_ascii_strcasecmp(charset, "us-ascii") == 0) &&
+      has_iso2022jp_escapes(bytes)) {
+    charset = "iso-2022-jp";
+  }
   if (charset != nullptr && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
       g_ascii_strcasecmp(charset, "us-ascii") != 0) {
     // GMime maps aliases (x-sjis, ks_c_5601-1987, ...) to names iconv knows, and caches the

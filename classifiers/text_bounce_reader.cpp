@@ -216,12 +216,10 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
     status.address = address;
     status.action = "failed";
     status.diagnostic = collapse_whitespace(text);
-    if (status.diagnostic.size() > kMaxDiagnostic) {
-      size_t cut = kMaxDiagnostic;
-      while (cut > 0 && (static_cast<unsigned char>(status.diagnostic[cut]) & 0xC0) == 0x80) --cut;
-      status.diagnostic.resize(cut);
-    }
-    const rules::SmtpReply reply = rules::find_smtp_reply(status.diagnostic);
+    truncate_utf8(status.diagnostic, kMaxDiagnostic);
+    // Read the reply before whitespace is folded: a reply without an enhanced code is known by
+    // standing at the start of a line ("<<< 550 ...", "550 <jane@example.org>... User unknown").
+    const rules::SmtpReply reply = rules::find_smtp_reply(text);
     status.reply_code = reply.reply_code;
     status.status = reply.status;
     std::string host;

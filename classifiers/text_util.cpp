@@ -107,6 +107,26 @@ std::string normalize_address(std::string_view raw) {
   return std::string(value.substr(0, at + 1)) + to_lower(value.substr(at + 1));
 }
 
+std::vector<std::string> addresses_in_list(std::string_view header) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= header.size()) {
+    size_t comma = header.find(',', start);
+    if (comma == std::string_view::npos) comma = header.size();
+    std::string address = normalize_address(header.substr(start, comma - start));
+    if (!address.empty()) out.push_back(to_lower(address));
+    start = comma + 1;
+  }
+  return out;
+}
+
+void truncate_utf8(std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return;
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+}
+
 std::string address_domain(std::string_view address) {
   const size_t at = address.rfind('@');
   return at == std::string_view::npos ? std::string() : to_lower(address.substr(at + 1));

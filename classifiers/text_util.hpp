@@ -23,6 +23,12 @@ std::vector<std::string_view> split_lines(std::string_view text);
 // local parts are case-sensitive by RFC 5321 but domains are not. "" if it is no address.
 std::string normalize_address(std::string_view raw);
 
+// Every address of an address-list header ("a@x.example, B <b@y.example>"), lower-cased.
+std::vector<std::string> addresses_in_list(std::string_view header);
+
+// Cuts text to at most max_bytes without splitting a UTF-8 sequence.
+void truncate_utf8(std::string& text, size_t max_bytes);
+
 // The domain part of an address, lower-cased; "" if none.
 std::string address_domain(std::string_view address);
 

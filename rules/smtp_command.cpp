@@ -27,7 +27,7 @@ std::string find_smtp_command(std::string_view text) {
   // Most diagnostics name no command: skip the regexes unless a marker word is there at all.
   const bool has_transcript = text.find(">>>") != std::string_view::npos;
   bool has_prose = false;
-  for (std::string_view marker : {"reply to", "after ", "like our", "command", "ommand"}) {
+  for (std::string_view marker : {"reply to", "after ", "like our", "command", "ommand", "sent:"}) {
     if (text.find(marker) != std::string_view::npos) {
       has_prose = true;
       break;
@@ -37,7 +37,7 @@ std::string find_smtp_command(std::string_view text) {
   // The last transcript command before the reply is the one that failed, so transcripts are read
   // for their last ">>>" line; the prose forms name the command once.
   static const re2::RE2 prose(
-      R"((?i)(?:in reply to (?:the )?|after (?:pipelined )?|did not like our |SMTP command:? ?|while (?:sending|talking)[^:]*?: ?>>> ?)(RCPT TO|MAIL FROM|end of data|end of DATA|DATA|final DATA|initial connection|HELO|EHLO|BDAT|connection greeting))");
+      R"((?i)(?:in reply to (?:the )?|after (?:pipelined )?|did not like our |SMTP command:? ?|\bsent: |while (?:sending|talking)[^:]*?: ?>>> ?)(RCPT TO|MAIL FROM|end of data|end of DATA|DATA|final DATA|initial connection|HELO|EHLO|BDAT|connection greeting))");
   static const re2::RE2 transcript(R"((?im)^ *>>> ?(RCPT|MAIL|DATA|EHLO|HELO|BDAT)\b)");
   // In a transcript the failing command is the last ">>>" before the first 4xx/5xx "<<<" reply.
   static const re2::RE2 error_reply(R"((?m)^ *<<< ?[45]\d\d)");
@@ -55,8 +55,10 @@ std::string find_smtp_command(std::string_view text) {
   }
   if (!last.empty()) {
     // With PIPELINING, Sendmail prints ">>> DATA" and then the replies to the pipelined RCPT TO
-    // and to DATA: two or more "<<<" replies after DATA mean the first refused the recipient.
-    if (canonical(last) == "DATA") {
+    // and to DATA: two or more "<<<" replies after DATA mean the first refused the recipient —
+    // unless DATA was answered "354": then the message was refused after its end of data.
+    const bool data_accepted = text.find("<<< 354", last_end) != std::string_view::npos;
+    if (canonical(last) == "DATA" && !data_accepted) {
       size_t replies = 0;
       for (size_t at = text.find("<<<", last_end); at != std::string_view::npos;
            at = text.find("<<<", at + 3)) {

@@ -13,9 +13,12 @@ struct SmtpReply {
 };
 
 // Scans text once. A status is "c.s.d" with class 2, 4 or 5 that is not part of a longer dotted
-// number (so IP addresses and versions are not mistaken for it). A reply code is a standalone
-// 2xx/4xx/5xx at the start of the text or after a separator such as ':' or ';', preferring one
-// that is directly followed by a status code ("550 5.1.1", "550-5.1.1").
+// number or a version (so IP addresses and "v5.1.2" are not mistaken for it). A reply code is read
+// only where an SMTP reply stands: directly followed by a status code ("550 5.1.1", "550-5.1.1"),
+// or at the start of the text or of a line, or after the words that introduce a reply ("said:",
+// "smtp;", "...RCPT TO:<x>:", "#550", "'550"), and never when it measures something ("size: 250
+// KB", "port: 465", "(550 bytes)"). A failure (4xx/5xx) outranks a success anywhere in the text:
+// a transcript's "250 OK" before the "550" that failed the recipient is not its reply.
 SmtpReply find_smtp_reply(std::string_view text);
 
 // Just the first enhanced status code in text, "" if none.

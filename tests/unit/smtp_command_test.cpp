@@ -34,3 +34,14 @@ TEST_CASE("Exim names a pipelined command", "[smtp_command]") {
       find_smtp_command("SMTP error from remote mail server after pipelined RCPT TO:<a@b.example>: "
                         "550 5.1.1 unknown") == "RCPT");
 }
+
+TEST_CASE("a refusal after DATA was answered 354 is a DATA refusal", "[smtp_command]") {
+  CHECK(find_smtp_command(
+            ">>> RCPT TO:<a@b.example>\n<<< 250 2.1.5 OK\n>>> DATA\n<<< 354 go "
+            "ahead\n>>> (message body)\n<<< 554 5.7.1 spam\n>>> QUIT\n<<< 221 Bye\n") == "DATA");
+}
+
+TEST_CASE("hMailServer names the command it sent", "[smtp_command]") {
+  CHECK(find_smtp_command("hMailServer sent: RCPT TO:<a@b.example> Remote server replied: 550 "
+                          "5.1.1 User unknown") == "RCPT");
+}

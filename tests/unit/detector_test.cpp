@@ -1,0 +1,218 @@
+// The detectors' claims and their precedence: a strong signal (a report part, an RFC 3834
+// header, X-Failed-Recipients) is never overridden by a weak one (a bounce subject, a sender, a
+// product name in a body). Invariant 6 is proven here at the claim level and by the fixtures
+// autoreply/*-footer.eml as whole mails.
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+
+#include "detectors/apple_unsubscribe.hpp"
+#include "detectors/arf_report.hpp"
+#include "detectors/auto_reply_notice.hpp"
+#include "detectors/detector_list.hpp"
+#include "detectors/dsn_report.hpp"
+#include "detectors/prose_bounce.hpp"
+#include "detectors/recipient_context.hpp"
+#include "format_catalog.hpp"
+#include "mime_message.hpp"
+#include "report_parts.hpp"
+
+namespace bc = bounced::classifiers;
+using bc::Confidence;
+
+namespace {
+
+const bc::FormatCatalog& catalog() {
+  static const auto loaded = [] {
+    auto result = bc::FormatCatalog::load_directory(BOUNCED_SOURCE_DIR "/rules/formats");
+    REQUIRE(std::holds_alternative<std::shared_ptr<const bc::FormatCatalog>>(result));
+    return std::get<std::shared_ptr<const bc::FormatCatalog>>(result);
+  }();
+  return *loaded;
+}
+
+// A mail read the way the parser reads it, up to the point where detectors are asked.
+class ReadMail {
+ public:
+  explicit ReadMail(const std::string& bytes) : bytes_(bytes), message_(bc::parse_message(bytes_)) {
+    REQUIRE(message_);
+    parts_ = bc::collect_parts(message_.get());
+    if (parts_.delivery_status.empty()) {
+      parts_.delivery_status = bc::inline_delivery_status(parts_.body);
+      inline_ = !parts_.delivery_status.empty();
+    }
+    from_ = bc::header_value(GMIME_OBJECT(message_.get()), "From");
+    subject_ = bc::header_value(GMIME_OBJECT(message_.get()), "Subject");
+    notice_ = std::make_unique<bc::Notice>(message_.get(), parts_, inline_, from_, subject_,
+                                           catalog(), options_, bc::Notice::AttachedReader());
+  }
+  const bc::Notice& notice() const { return *notice_; }
+
+ private:
+  std::string bytes_;
+  bc::GObjectRef<GMimeMessage> message_;
+  bc::ReportParts parts_;
+  bool inline_ = false;
+  std::string from_;
+  std::string subject_;
+  bc::ParserOptions options_;
+  std::unique_ptr<bc::Notice> notice_;
+};
+
+const std::string kFooter =
+    "--\nThis email has been scanned by the Barracuda Email Security Service, McAfee Email\n"
+    "Gateway, Trend Micro InterScan, Symantec.cloud / MessageLabs, Mimecast, Proofpoint and\n"
+    "Sophos. Directory: Domino Directory. Lists: Google Groups. Sent from Outlook, relayed by\n"
+    "Postfix, Exim, Sendmail, qmail, Courier and OpenSMTPD, hosted at Gmail and Yahoo.\n";
+
+std::string vacation(const std::string& extra_headers, const std::string& body) {
+  return "From: Marta Silva <marta.silva@example.org>\nTo: newsletter@sender.example\n"
+         "Subject: Out of Office: January offers\n" +
+         extra_headers + "\n" + body;
+}
+
+const bc::ProseBounceDetector prose;
+const bc::AutoReplyDetector auto_reply;
+const bc::DsnReportDetector dsn;
+
+}  // namespace
+
+TEST_CASE("product names in a body are no layout: the catalog has no vendor-name triggers",
+          "[detectors]") {
+  // Every body pattern in rules/formats/*.yaml is an MTA template's sentence or section marker;
+  // a paragraph of product and company names matches none of them.
+  const bc::FormatMatch match = catalog().detect("Marta Silva <marta.silva@example.org>",
+                                                 "Re: January offers", "Thanks!\n\n" + kFooter);
+  CHECK_FALSE(match.by_layout);
+  CHECK(match.format == nullptr);
+}
+
+TEST_CASE("an RFC 3834 header outranks any prose claim", "[detectors]") {
+  const ReadMail mail(vacation("Auto-Submitted: auto-replied\n",
+                               "I am out of the office until 19 January.\n" + kFooter));
+  CHECK(auto_reply.claim(mail.notice()) == Confidence::header);
+  CHECK(prose.claim(mail.notice()) < Confidence::header);
+}
+
+TEST_CASE("a vacation subject alone is wording, and a template quoted inside it is not",
+          "[detectors]") {
+  const ReadMail mail(vacation("",
+                               "I am away. Your note could not be delivered to me in person; "
+                               "ask office@example.org.\n" +
+                                   kFooter));
+  CHECK(auto_reply.claim(mail.notice()) == Confidence::wording);
+  // The generic words "could not be delivered" are a fallback format's: wording, ranked after
+  // the auto-reply detector by the list order.
+  CHECK(prose.claim(mail.notice()) <= Confidence::wording);
+}
+
+TEST_CASE("system senders and X-Failed-Recipients are bounces, never auto-replies", "[detectors]") {
+  const ReadMail daemon(
+      "From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\nSubject: Out of office\n"
+      "Auto-Submitted: auto-replied\n\nThis message was created automatically by mail delivery "
+      "software.\n");
+  CHECK(auto_reply.claim(daemon.notice()) == Confidence::none);
+  const ReadMail failed(
+      "From: Example Relay <relay@example.net>\nSubject: Automatic reply\nAuto-Submitted: "
+      "auto-replied\nX-Failed-Recipients: jane@example.org\n\njane@example.org: 550 no such "
+      "user\n");
+  CHECK(auto_reply.claim(failed.notice()) == Confidence::none);
+  CHECK(prose.claim(failed.notice()) == Confidence::header);
+}
+
+TEST_CASE("prose claims rank X-Failed-Recipients over layout over wording", "[detectors]") {
+  const ReadMail by_template(
+      "From: MAILER-DAEMON@mx.example.net\nSubject: failure notice\n\nHi. This is the "
+      "qmail-send program at mx.example.net.\n<a@example.org>:\nno mailbox (#5.1.1)\n");
+  CHECK(prose.claim(by_template.notice()) == Confidence::layout);
+  CHECK(by_template.notice().prose_format().format->id == "qmail");
+  const ReadMail by_sender(
+      "From: MAILER-DAEMON@mx.example.net\nSubject: Hello\n\n<a@example.org>: 550 no\n");
+  CHECK(prose.claim(by_sender.notice()) == Confidence::wording);
+  CHECK(by_sender.notice().prose_format().format->id == "generic");
+}
+
+TEST_CASE("a delivery-status part is a report; the same fields pasted as text are layout",
+          "[detectors]") {
+  const std::string fields =
+      "Reporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; jane@example.org\n"
+      "Action: failed\nStatus: 5.1.1\n";
+  const ReadMail part(
+      "From: MAILER-DAEMON@mx.example.net\nMIME-Version: 1.0\nContent-Type: multipart/report; "
+      "report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nfailed\n"
+      "--B\nContent-Type: message/delivery-status\n\n" +
+      fields + "\n--B--\n");
+  CHECK(dsn.claim(part.notice()) == Confidence::report);
+  const ReadMail pasted("From: MAILER-DAEMON@mx.example.net\nSubject: failed\n\n" + fields);
+  CHECK(dsn.claim(pasted.notice()) == Confidence::layout);
+}
+
+TEST_CASE("the standard list names each detector once, reports first", "[detectors]") {
+  const bc::DetectorList list = bc::standard_detectors();
+  REQUIRE(list.size() >= 8);
+  CHECK(list.front()->name() == "arf");
+  CHECK(list.back()->name() == "prose");
+  for (size_t i = 0; i < list.size(); ++i) {
+    for (size_t j = i + 1; j < list.size(); ++j) CHECK(list[i]->name() != list[j]->name());
+  }
+}
+
+TEST_CASE("no detector claims above its ceiling", "[detectors]") {
+  // The parser skips detectors whose ceiling cannot outrank a claim it holds; a claim above the
+  // ceiling would be lost that way.
+  const std::vector<std::string> mails = {
+      vacation("Auto-Submitted: auto-replied\n", "Away.\n" + kFooter),
+      vacation("", "Away.\n"),
+      "From: Example Relay <relay@example.net>\nSubject: x\nX-Failed-Recipients: "
+      "jane@example.org\n\njane@example.org: 550 no such user\n",
+      "From: MAILER-DAEMON@mx.example.net\nSubject: failure notice\n\nHi. This is the "
+      "qmail-send program at mx.example.net.\n<a@example.org>:\nno mailbox (#5.1.1)\n",
+      "From: a@example.com\nSubject: complaint about message from 198.51.100.20\nMIME-Version: "
+      "1.0\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\nContent-Type: "
+      "message/rfc822\n\nTo: x@example.org\nSubject: y\n\nz\n--B--\n",
+      "From: Someone <someone@example.com>\nX-Apple-Unsubscribe: true\nSubject: Unsubscribe\n\n.\n",
+  };
+  const bc::DetectorList list = bc::standard_detectors();
+  for (const auto& bytes : mails) {
+    const ReadMail mail(bytes);
+    for (const auto& detector : list) {
+      INFO(detector->name() << " on: " << bytes.substr(0, 60));
+      CHECK(detector->claim(mail.notice()) <= detector->ceiling());
+    }
+  }
+}
+
+TEST_CASE("a quoted last error reaches the recipient that lacks a reply", "[detectors]") {
+  auto failed = [](std::string address, std::string diagnostic) {
+    bc::RecipientStatus r;
+    r.address = std::move(address);
+    r.action = "failed";
+    r.status = "4.4.7";
+    r.diagnostic = std::move(diagnostic);
+    return r;
+  };
+  SECTION("one recipient: the quote is its reason") {
+    std::vector<bc::RecipientStatus> rs = {failed("ulla@example.se", "delivery time expired")};
+    bc::add_last_error(rs, catalog(),
+                       "Retried for 3 days.\n\nThe last error was:\n452 4.2.2 Mailbox full\n\n"
+                       "-- \nThe mail system\n");
+    CHECK(rs[0].diagnostic == "delivery time expired; The last error was: 452 4.2.2 Mailbox full");
+    CHECK(rs[0].reply_code == "452");
+    CHECK(rs[0].status == "4.4.7");  // the MTA's verdict on its queue stays
+  }
+  SECTION("several: only the one the quote names, and never one that has its own reply") {
+    std::vector<bc::RecipientStatus> rs = {failed("a@example.org", "expired"),
+                                           failed("b@example.org", "expired"),
+                                           failed("c@example.org", "550 5.1.1 user unknown")};
+    bc::add_last_error(rs, catalog(),
+                       "The last error was: 552 5.2.2 <b@example.org>: Mailbox full\n");
+    CHECK(rs[0].diagnostic == "expired");
+    CHECK(rs[1].reply_code == "552");
+    CHECK(rs[2].diagnostic == "550 5.1.1 user unknown");
+  }
+  SECTION("a quote without an SMTP reply adds nothing") {
+    std::vector<bc::RecipientStatus> rs = {failed("a@example.org", "expired")};
+    bc::add_last_error(rs, catalog(), "The last error was: connection timed out\n");
+    CHECK(rs[0].diagnostic == "expired");
+  }
+}
