@@ -4,22 +4,47 @@
 
 #include "data_paths.hpp"
 #include "format_catalog.hpp"
+#include "store_session.hpp"
 
 namespace bounced::daemon::cli {
 
+void add_rules_option(CLI::App& cmd, std::vector<std::string>& dirs) {
+  cmd.add_option("--rules", dirs,
+                 "A rule directory; repeat for several, later ids override earlier (default: the "
+                 "shipped pack, then the configuration's rules.dirs)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
 void add_pipeline_options(CLI::App& cmd, PipelineOptions& options) {
-  cmd.add_option(
-      "--rules", options.rules_dirs,
-      "Rule directories in order (later ids override earlier); default: the shipped pack");
-  cmd.add_option("--formats", options.formats_dir, "Non-DSN format catalog directory");
+  add_rules_option(cmd, options.rules_dirs);
+  cmd.add_option("--formats", options.formats_dir, "Non-DSN format catalog directory")->expected(1);
   cmd.add_option("--header", options.original_headers,
-                 "Extra header of the returned original to report (repeatable)");
-  cmd.add_option("--verp-prefix", options.verp_prefix, "Local-part prefix of VERP addresses");
+                 "Extra header of the returned original to report (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd.add_option("--verp-prefix", options.verp_prefix, "Local-part prefix of VERP addresses")
+      ->expected(1);
   cmd.add_option("--verp-separator", options.verp_separator, "VERP separator character")
+      ->expected(1)
       ->check([](const std::string& value) {
         return value.size() == 1 ? std::string() : std::string("must be one character");
       });
-  cmd.add_option("--max-size", options.max_message_size, "Largest message read, in bytes");
+  cmd.add_option("--max-size", options.max_message_size, "Largest message read, in bytes")
+      ->expected(1);
+}
+
+void add_config_option(CLI::App& cmd, PipelineOptions& options) {
+  cmd.add_option("--config", options.config_file,
+                 "Configuration file: its rules, formats and VERP settings (default: "
+                 "$BOUNCED_CONFIG or /etc/bounced/bounced.yaml)")
+      ->expected(1);
+}
+
+std::optional<PipelineOptions> configured_pipeline_options(const PipelineOptions& command_line) {
+  auto config = load_reported_config(command_line.config_file);
+  if (!config) return std::nullopt;
+  return pipeline_options_for(*config, command_line);
 }
 
 std::shared_ptr<const rules::Classifier> build_rules(const std::vector<std::string>& dirs,
