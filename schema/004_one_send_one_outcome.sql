@@ -52,6 +52,10 @@ COMMENT ON COLUMN bounces.same_failure IS
 COMMENT ON COLUMN bounces.category IS
   'hard | soft | quota | complaint | auto_reply | delivered | delayed | unknown';
 CREATE INDEX bounces_recipient_key ON bounces (lower(recipient), received_at);
+-- A join by recipient and time is a guess that a later send matching by VERP, Message-ID or
+-- header replaces: the late join looks at those as it looks at unjoined ones.
+CREATE INDEX bounces_rejoinable ON bounces (received_at)
+  WHERE send_row_id IS NULL OR join_method = 'recipient_window';
 UPDATE bounces SET category = 'delayed' WHERE action = 'delayed';
 UPDATE bounces b SET same_failure = true FROM sends s
  WHERE s.id = b.send_row_id AND s.sent_at = b.send_sent_at
@@ -102,8 +106,9 @@ DROP VIEW domain_bounce_rates;
 DROP VIEW delivery_outcomes;
 DROP VIEW send_verdicts;
 
--- The worst asynchronous verdict of each send: complaint > hard > quota > soft > unknown >
--- auto_reply > delayed > delivered, earliest first among equals.
+-- The worst asynchronous verdict of each send: an objection (ARF abuse, fraud, opt-out) >
+-- hard > quota > soft > unknown > auto_reply > other feedback (not-spam, virus, auth-failure
+-- reports) > delivered > delayed, earliest first among equals.
 CREATE VIEW send_verdicts AS
 SELECT DISTINCT ON (b.send_row_id)
        b.send_row_id, b.send_sent_at, b.id AS bounce_id, b.received_at, b.category, b.reason,
@@ -111,19 +116,26 @@ SELECT DISTINCT ON (b.send_row_id)
 FROM bounces b
 WHERE b.send_row_id IS NOT NULL
 ORDER BY b.send_row_id,
-         CASE b.category WHEN 'complaint' THEN 0 WHEN 'hard' THEN 1 WHEN 'quota' THEN 2
-                         WHEN 'soft' THEN 3 WHEN 'unknown' THEN 4 WHEN 'auto_reply' THEN 5
-                         WHEN 'delayed' THEN 6 WHEN 'delivered' THEN 7 ELSE 8 END,
+         CASE WHEN b.category = 'complaint' AND b.reason IN ('abuse', 'fraud', 'unsubscribe')
+                THEN 0
+              WHEN b.category = 'hard' THEN 1 WHEN b.category = 'quota' THEN 2
+              WHEN b.category = 'soft' THEN 3 WHEN b.category = 'unknown' THEN 4
+              WHEN b.category = 'auto_reply' THEN 5 WHEN b.category = 'complaint' THEN 6
+              WHEN b.category = 'delivered' THEN 7 WHEN b.category = 'delayed' THEN 8
+              ELSE 9 END,
          b.received_at;
 
 -- One row per send and recipient with its final state:
 --   sync_hard | sync_soft | sync_quota | sync_unknown   refused at send time (the DSN our MTA
 --                                                       wrote for it is the same failure)
---   complaint                                           a feedback report came back
+--   complaint                                           the recipient objected (ARF abuse,
+--                                                       fraud, opt-out)
 --   async_hard | async_quota | async_soft | async_unknown   accepted, then a report said so
 --   auto_reply                                          only an auto-reply came back
+--   feedback                                            another feedback report (not-spam,
+--                                                       virus, auth-failure): not a complaint
 --   deferred                                            the MTA got a 4xx and is retrying
---   delayed                                             a delay warning: still being retried
+--   delayed                                             a delay warning, and no outcome since
 --   pending                                             no reply recorded yet
 --   accepted                                            accepted and nothing bad came back
 -- async_delay: how long after the send the asynchronous verdict arrived.
@@ -136,11 +148,14 @@ SELECT s.id AS send_row_id, s.send_id, s.queue_id, s.message_id, s.recipient, s.
        v.rule AS async_rule, v.join_method,
        CASE
          WHEN s.sync_category IN ('hard', 'soft', 'quota', 'unknown') THEN 'sync_' || s.sync_category
-         WHEN v.category = 'complaint' THEN 'complaint'
+         WHEN v.category = 'complaint' AND v.reason IN ('abuse', 'fraud', 'unsubscribe')
+           THEN 'complaint'
          WHEN v.category IN ('hard', 'soft', 'quota', 'unknown') THEN 'async_' || v.category
          WHEN v.category = 'auto_reply' THEN 'auto_reply'
+         WHEN v.category = 'complaint' THEN 'feedback'
          WHEN s.sync_category = 'deferred' THEN 'deferred'
-         WHEN v.category = 'delayed' THEN 'delayed'
+         WHEN v.category = 'delayed'
+              AND (s.outcome_at IS NULL OR s.outcome_at <= v.received_at) THEN 'delayed'
          WHEN s.sync_category = 'pending' AND v.category IS NULL THEN 'pending'
          ELSE 'accepted'
        END AS final_state,

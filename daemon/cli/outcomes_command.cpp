@@ -24,6 +24,17 @@ std::string joined_states() {
   return out;
 }
 
+// "3d 4h", "2h 5m", "4m 10s", "9s": for people; the machine formats carry seconds.
+std::string human_delay(long long seconds) {
+  const auto two = [](long long a, const char* ua, long long b, const char* ub) {
+    return std::to_string(a) + ua + " " + std::to_string(b) + ub;
+  };
+  if (seconds >= 86400) return two(seconds / 86400, "d", seconds % 86400 / 3600, "h");
+  if (seconds >= 3600) return two(seconds / 3600, "h", seconds % 3600 / 60, "m");
+  if (seconds >= 60) return two(seconds / 60, "m", seconds % 60, "s");
+  return std::to_string(seconds) + "s";
+}
+
 Listing outcome_listing(const std::vector<store::Outcome>& rows, bool table) {
   // The table keeps to what a person reads; CSV and JSON Lines get every column.
   std::vector<Column> columns =
@@ -61,7 +72,9 @@ Listing outcome_listing(const std::vector<store::Outcome>& rows, bool table) {
     if (table) {
       listing.add({o.send_id, o.recipient, text_cell(o.campaign), time_cell(o.sent_at),
                    text_cell(o.sync_reply_code), o.final_state, text_cell(o.reason()),
-                   text_cell(o.join_method), delay});
+                   text_cell(o.join_method),
+                   o.async_delay_seconds ? Cell(human_delay(*o.async_delay_seconds))
+                                         : Cell(std::monostate{})});
       continue;
     }
     listing.add({o.send_row_id,

@@ -26,7 +26,7 @@ const std::vector<std::string>& final_states() {
   static const std::vector<std::string> states = {
       "accepted",    "pending",       "deferred",     "delayed",    "sync_hard",
       "sync_soft",   "sync_quota",    "sync_unknown", "async_hard", "async_soft",
-      "async_quota", "async_unknown", "auto_reply",   "complaint"};
+      "async_quota", "async_unknown", "auto_reply",   "complaint",  "feedback"};
   return states;
 }
 

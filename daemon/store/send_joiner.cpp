@@ -60,15 +60,20 @@ std::string candidate_sql(const std::string& method) {
 JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinScope& scope,
                         std::set<long long>* joined_sends) {
   JoinCounts counts;
-  const std::string where =
+  const std::string scope_where =
       scope.fingerprints.empty()
-          ? "b.send_row_id IS NULL AND b.received_at >= $2 AND b.received_at <= $3 AND "
-            "$1::text[] IS NULL"
-          : "b.send_row_id IS NULL AND b.fingerprint = ANY($1::text[]) AND b.received_at >= $2 "
-            "AND b.received_at <= $3";
+          ? " AND b.received_at >= $2 AND b.received_at <= $3 AND $1::text[] IS NULL"
+          : " AND b.fingerprint = ANY($1::text[]) AND b.received_at >= $2 AND b.received_at <= $3";
   const std::string fingerprints =
       scope.fingerprints.empty() ? std::string() : pg_text_array(scope.fingerprints);
   for (const char* method : {"verp", "message_id", "header", "recipient_window"}) {
+    // A join by recipient and time is a guess made with the sends known then; a send that
+    // arrives later and matches by VERP, Message-ID or header replaces the guess.
+    const bool weak = std::string(method) == "recipient_window";
+    const std::string where =
+        (weak ? "b.send_row_id IS NULL"
+              : "(b.send_row_id IS NULL OR b.join_method = 'recipient_window')") +
+        scope_where;
     const std::string sql =
         "WITH m AS (SELECT b.id AS bid, b.received_at AS brec, c.id AS sid, c.sent_at AS ssent "
         "FROM bounces b CROSS JOIN LATERAL (" +
