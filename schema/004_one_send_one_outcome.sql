@@ -83,8 +83,11 @@ SELECT lower(address) AS address, max(reset_at) AS reset_at FROM address_resets 
 DELETE FROM address_resets;
 INSERT INTO address_resets SELECT * FROM merged_resets;
 
--- Partitions are created under an advisory lock, so two processes that need the same month at
--- once do not both try (the loser used to fail with "relation already exists").
+-- Partitions are created one process at a time, so two processes that need the same month at
+-- once do not both try (the loser used to fail with "relation already exists"). The lock is
+-- SHARE UPDATE EXCLUSIVE on the parent: it conflicts only with itself (writers go on), and
+-- taking a table lock makes this transaction read the catalog afresh, so the second creator
+-- sees the first one's partition. Call it in a transaction that holds no lock on `parent` yet.
 CREATE OR REPLACE FUNCTION bounced_ensure_month(parent regclass, day timestamptz) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -94,7 +97,7 @@ BEGIN
   IF to_regclass(name) IS NOT NULL THEN
     RETURN;
   END IF;
-  PERFORM pg_advisory_xact_lock(1651469678, 2);
+  EXECUTE format('LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE', parent);
   IF to_regclass(name) IS NULL THEN
     EXECUTE format('CREATE TABLE %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
                    name, parent, first::text || '+00', (first + interval '1 month')::text || '+00');

@@ -1,5 +1,7 @@
 #include "ingestor.hpp"
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -30,12 +32,9 @@ namespace {
 store::Time received_time(const std::string& name, bool is_file) {
   const store::Time now = store::now_seconds();
   if (!is_file) return now;
-  std::error_code error;
-  // GCC 12 has no clock_cast: shift by the offset between the two clocks' "now".
-  const auto mtime = fs::last_write_time(name, error);
-  if (error) return now;
-  const auto shifted = mtime - fs::file_time_type::clock::now() + std::chrono::system_clock::now();
-  return std::min(now, std::chrono::time_point_cast<std::chrono::seconds>(shifted));
+  struct stat info {};
+  if (::stat(name.c_str(), &info) != 0) return now;
+  return std::min(now, store::Time(std::chrono::seconds(info.st_mtim.tv_sec)));
 }
 
 // One message after the parsing threads: its record for the store, or why it was unreadable.

@@ -1,6 +1,6 @@
 // The outcome lock (see store_tx.hpp): one PostgreSQL advisory lock shared by every process
 // that joins bounces to sends or decides suppressions. The key pair is bounced's own: classid
-// "boun" in ASCII, objid 1 (objid 2 serialises partition creation, in bounced_ensure_month).
+// "boun" in ASCII, objid 1.
 #include "pq.hpp"
 #include "store_tx.hpp"
 
