@@ -3,6 +3,7 @@
 // again changes nothing. status lists what is applied and what is pending. purge drops the raw
 // bytes of mail past its retention (run daily by packaging/systemd/bounced-purge.timer).
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "commands.hpp"
@@ -149,12 +150,13 @@ void register_config(CLI::App& app, int& exit_code) {
     const PipelineOptions pipeline = pipeline_options_for(effective, {});
     std::vector<std::string> dirs = pipeline.rules_dirs;
     if (dirs.empty()) dirs.push_back(default_data_paths().rules_dir);
-    const rules::BuiltClassifier built = rules::build_classifier(dirs);
-    for (const auto& diagnostic : built.diagnostics) {
-      if (!diagnostic.is_error) continue;
-      std::cerr << diagnostic.to_string() << "\n";
-      ++errors;
-    }
+    // A directory that does not exist was reported with its place in the file already.
+    std::erase_if(dirs, [](const std::string& dir) {
+      std::error_code error;
+      return !std::filesystem::is_directory(dir, error);
+    });
+    const PackCheck pack = check_rule_pack(dirs, true);
+    errors += pack.errors;
     const auto catalog = classifiers::FormatCatalog::load_directory(
         pipeline.formats_dir.empty() ? default_data_paths().formats_dir : pipeline.formats_dir);
     if (const auto* error = std::get_if<classifiers::CatalogError>(&catalog)) {
@@ -180,7 +182,7 @@ void register_config(CLI::App& app, int& exit_code) {
                                                  : std::string("configured"))
               << "\n  rules: ";
     for (size_t i = 0; i < dirs.size(); ++i) std::cout << (i ? ", " : "") << dirs[i];
-    std::cout << " (" << (built.classifier ? built.classifier->rule_count() : 0) << " rules)"
+    std::cout << " (" << (pack.classifier ? pack.classifier->rule_count() : 0) << " rules)"
               << "\n  join header: " << effective.join.header
               << ", window: " << store::format_duration(effective.join.window)
               << "\n  bounce mailbox: ";

@@ -29,9 +29,7 @@ struct CheckOptions {
   bool quiet_warnings = false;
 };
 
-// Every problem of the pack in one run: the loader's (YAML, structure, ids, reasons), every
-// regex that does not compile, and the examples of every rule that does - a bad regex no longer
-// hides the rest.
+// rules check: every problem of the pack in one run (check_rule_pack).
 int run_rules_check(const CheckOptions& options) {
   std::vector<std::string> dirs = options.dirs;
   if (dirs.empty()) {
@@ -40,48 +38,18 @@ int run_rules_check(const CheckOptions& options) {
     dirs = configured->rules_dirs;
   }
   if (dirs.empty()) dirs.push_back(default_data_paths().rules_dir);
-  rules::LoadedRules loaded = rules::load_rule_directories(dirs);
-  size_t errors = 0;
-  auto report = [&](const rules::RuleDiagnostic& diagnostic) {
-    if (diagnostic.is_error) ++errors;
-    if (diagnostic.is_error || !options.quiet_warnings) {
-      std::cerr << diagnostic.to_string() << "\n";
-    }
-  };
-  for (const auto& diagnostic : loaded.diagnostics) report(diagnostic);
-  std::vector<rules::RuleSet> sets = loaded.sets;
-  auto compiled = rules::Classifier::compile(sets);
-  if (auto* problems = std::get_if<std::vector<rules::RuleDiagnostic>>(&compiled)) {
-    for (const auto& problem : *problems) report(problem);
-    // Leave the rules whose regex does not compile out, and check the others.
-    RE2::Options syntax;
-    syntax.set_case_sensitive(false);
-    syntax.set_log_errors(false);
-    for (auto& set : sets) {
-      std::erase_if(set.rules,
-                    [&](const rules::Rule& rule) { return !RE2(rule.match, syntax).ok(); });
-    }
-    compiled = rules::Classifier::compile(sets);
-  }
-  const auto* classifier = std::get_if<std::shared_ptr<const rules::Classifier>>(&compiled);
-  if (classifier) {
-    for (const auto& problem : (*classifier)->check_examples()) report(problem);
-  } else {
-    for (const auto& problem : std::get<std::vector<rules::RuleDiagnostic>>(compiled)) {
-      report(problem);
-    }
-  }
-  if (errors > 0) {
-    std::cerr << errors << " error(s)\n";
+  const PackCheck check = check_rule_pack(dirs, options.quiet_warnings);
+  if (check.errors > 0) {
+    std::cerr << check.errors << " error(s)\n";
     return exit_code::usage;
   }
   size_t examples = 0;
-  for (const auto& set : (*classifier)->sets()) {
+  for (const auto& set : check.classifier->sets()) {
     for (const auto& rule : set.rules)
       examples += rule.examples.size() + rule.counterexamples.size();
   }
-  std::cout << "ok: " << (*classifier)->sets().size() << " rule sets, "
-            << (*classifier)->rule_count() << " rules, " << examples << " examples checked\n";
+  std::cout << "ok: " << check.classifier->sets().size() << " rule sets, "
+            << check.classifier->rule_count() << " rules, " << examples << " examples checked\n";
   return exit_code::ok;
 }
 
@@ -134,14 +102,12 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
       ->add_option("--old", diff->old_dirs,
                    "A rule directory of the current pack (repeat for several)")
       ->required()
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->allow_extra_args(false);
   diff_cmd
       ->add_option("--new", diff->new_dirs,
                    "A rule directory of the candidate pack (repeat for several)")
       ->required()
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->allow_extra_args(false);
   diff_cmd->add_option("paths", diff->paths, "Messages (file, directory, Maildir, mbox)")
       ->required();
   diff_cmd->callback([diff, &exit_code] {

@@ -42,6 +42,16 @@ std::optional<PipelineOptions> configured_pipeline_options(const PipelineOptions
 // Loads and compiles; on failure prints every located error to stderr and returns nullopt.
 std::optional<Pipeline> build_pipeline(const PipelineOptions& options);
 
+// Every problem of a rule pack in one pass: the loader's (YAML, structure, ids, reasons), every
+// regex that does not compile, and the examples of every rule that does - a bad regex does not
+// hide the rest. Errors (and warnings unless quiet) are printed; returns the error count and
+// the compiled pack (without the rules whose regex failed).
+struct PackCheck {
+  size_t errors = 0;
+  std::shared_ptr<const rules::Classifier> classifier;
+};
+PackCheck check_rule_pack(const std::vector<std::string>& dirs, bool quiet_warnings);
+
 // Same for the rule engine alone (rules check/diff). Empty dirs: the shipped pack.
 std::shared_ptr<const rules::Classifier> build_rules(const std::vector<std::string>& dirs,
                                                      bool print_warnings);
