@@ -1,8 +1,9 @@
 // Monthly partitions of sends (by sent_at) and bounces (by received_at, the time bounced
 // received the mail). Each missing month is created in a short transaction of its own, one
 // process at a time (bounced_ensure_month, schema/004), before the batch that needs it: two
-// processes needing the same month neither fail nor hold the parent locked for a whole batch. The current
-// and the next month are created ahead of time, so daily work never waits for a CREATE TABLE.
+// processes needing the same month neither fail nor hold the parent locked for a whole batch. The
+// current and the next month are created ahead of time, so daily work never waits for a CREATE
+// TABLE.
 #pragma once
 
 #include <set>

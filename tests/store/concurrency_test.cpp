@@ -46,10 +46,12 @@ store::BounceRecord verdict(const std::string& recipient, const std::string& cat
 template <typename First, typename Second>
 std::chrono::milliseconds overlap(First&& first, Second&& second) {
   std::atomic<bool> holding{false};
-  std::thread one([&] { first([&] {
-                          holding = true;
-                          std::this_thread::sleep_for(1500ms);
-                        }); });
+  std::thread one([&] {
+    first([&] {
+      holding = true;
+      std::this_thread::sleep_for(1500ms);
+    });
+  });
   while (!holding) std::this_thread::sleep_for(5ms);
   const auto start = std::chrono::steady_clock::now();
   second();
@@ -71,7 +73,9 @@ TEST_CASE("a threshold counts the verdicts that two writers commit at once",
   test::TestDatabase database;
   auto other = test::expect_ok(store::Database::connect(database.conninfo()));
   const auto now = store::now_seconds();
-  auto at = [&](int minutes) { return store::format_iso_time(now - std::chrono::minutes(minutes)); };
+  auto at = [&](int minutes) {
+    return store::format_iso_time(now - std::chrono::minutes(minutes));
+  };
   // Soft suppresses at the fifth within 3 days: three from one writer, two from the other.
   const auto took = overlap(
       [&](std::function<void()> hold) {
@@ -103,7 +107,9 @@ TEST_CASE("a soft verdict written at once never makes a hard suppression expire"
   test::TestDatabase database;
   auto other = test::expect_ok(store::Database::connect(database.conninfo()));
   const auto now = store::now_seconds();
-  auto at = [&](int minutes) { return store::format_iso_time(now - std::chrono::minutes(minutes)); };
+  auto at = [&](int minutes) {
+    return store::format_iso_time(now - std::chrono::minutes(minutes));
+  };
   // Four soft verdicts are stored; the fifth (which reaches the soft threshold: an expiring
   // suppression) is written while another writer's hard bounce is about to commit.
   {
@@ -247,10 +253,10 @@ TEST_CASE("two bounced processes ingesting at once: new months, one threshold",
   }
   std::vector<pid_t> pids;
   for (int p = 0; p < 2; ++p) {
-    pids.push_back(start_bounced({"ingest", "--database", database.conninfo(), "--state-dir",
-                                  (scratch.path() / "state").string(), "--batch", "1",
-                                  maildirs[p].string()},
-                                 scratch.path() / ("log" + std::to_string(p))));
+    pids.push_back(
+        start_bounced({"ingest", "--database", database.conninfo(), "--state-dir",
+                       (scratch.path() / "state").string(), "--batch", "1", maildirs[p].string()},
+                      scratch.path() / ("log" + std::to_string(p))));
   }
   for (int p = 0; p < 2; ++p) {
     INFO(read_text(scratch.path() / ("log" + std::to_string(p))));

@@ -66,8 +66,8 @@ TEST_CASE("a manual removal survives reclassify and gives way to a newer hard bo
   fresh.raw = "Subject: fresh\n\nx\n";
   fresh.received_at = store::now_seconds() + std::chrono::minutes(1);
   fresh.kind = "dsn";
-  fresh.recipients.push_back({"jane.doe@example.org", "", "failed", "5.1.1", "550",
-                              "User unknown", "", "hard", "user_unknown", "test"});
+  fresh.recipients.push_back({"jane.doe@example.org", "", "failed", "5.1.1", "550", "User unknown",
+                              "", "hard", "user_unknown", "test"});
   std::vector<store::BounceRecord> batch{fresh};
   CHECK(test::expect_ok(store.write(batch)).suppressed == 1);
   CHECK(test::expect_ok(suppressions.check("jane.doe@example.org"))->active);
@@ -95,8 +95,8 @@ TEST_CASE("suppressions check answers as the exported Postfix map does, whatever
   std::ostringstream map;
   REQUIRE(store::ok(suppressions.export_to(map, store::ExportFormat::postfix)));
   CHECK_THAT(map.str(), Catch::Contains("\nmixed.case@example.com REJECT 5.1.1"));
-  for (const char* asked : {"mixed.case@example.com", "MIXED.CASE@example.com",
-                            "Mixed.Case@Example.COM"}) {
+  for (const char* asked :
+       {"mixed.case@example.com", "MIXED.CASE@example.com", "Mixed.Case@Example.COM"}) {
     INFO(asked);
     const auto found = test::expect_ok(suppressions.check(asked));
     REQUIRE(found);

@@ -192,15 +192,17 @@ TEST_CASE("the Postfix log, the send log and the bounce mailbox of the same send
 
   // Each failure counted once, as the policy counts: refusals, and reports that are not the
   // same failure as a refusal. Deferrals, delay warnings, auto-replies and feedback are none.
-  const auto failures = rows(
-      database,
-      "SELECT address, count(*)::text FROM (SELECT lower(recipient) AS address FROM bounces"
-      " WHERE category IN ('hard', 'soft', 'quota', 'unknown') AND NOT same_failure UNION ALL"
-      " SELECT lower(recipient) FROM sends WHERE sync_category IN ('hard', 'soft', 'quota',"
-      " 'unknown')) f GROUP BY 1");
-  const std::map<std::string, std::string> expected_failures = {
-      {"gone@example.org", "1"},   {"multi2@example.org", "1"}, {"full@example.net", "2"},
-      {"over@example.com", "3"},   {"blocked@example.net", "4"}};
+  const auto failures =
+      rows(database,
+           "SELECT address, count(*)::text FROM (SELECT lower(recipient) AS address FROM bounces"
+           " WHERE category IN ('hard', 'soft', 'quota', 'unknown') AND NOT same_failure UNION ALL"
+           " SELECT lower(recipient) FROM sends WHERE sync_category IN ('hard', 'soft', 'quota',"
+           " 'unknown')) f GROUP BY 1");
+  const std::map<std::string, std::string> expected_failures = {{"gone@example.org", "1"},
+                                                                {"multi2@example.org", "1"},
+                                                                {"full@example.net", "2"},
+                                                                {"over@example.com", "3"},
+                                                                {"blocked@example.net", "4"}};
   CHECK(text(failures) == text(expected_failures));
 
   // The shipped policy: hard and abuse at once; quota at the third within 7 days (over@, not
@@ -227,7 +229,8 @@ TEST_CASE("the Postfix log, the send log and the bounce mailbox of the same send
   std::map<std::string, Tally> by_hand;
   for (const auto& expected : kExpected) {
     const std::string recipient = expected.recipient;
-    Tally& tally = by_hand[std::string(expected.day) + " " + recipient.substr(recipient.find('@') + 1)];
+    Tally& tally =
+        by_hand[std::string(expected.day) + " " + recipient.substr(recipient.find('@') + 1)];
     const std::string state = expected.final_state;
     ++tally.sends;
     tally.hard += state == "sync_hard" || state == "async_hard";

@@ -29,7 +29,8 @@ Outcome bounced(const std::string& arguments, const std::string& environment = "
   std::string output;
   std::array<char, 4096> buffer{};
   size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    output.append(buffer.data(), n);
   const int status = ::pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
@@ -123,16 +124,15 @@ TEST_CASE("bounced(8) documents each exit status the code uses", "[cli][exit]") 
   }
 }
 
-TEST_CASE("classify, explain, unknowns and rules check use the configured rules",
-          "[cli][config]") {
+TEST_CASE("classify, explain, unknowns and rules check use the configured rules", "[cli][config]") {
   Scratch scratch;
   scratch.write("etc/rules.d/override.yaml", kOverride);
   // rules.dirs relative to the configuration file, not to where bounced runs.
   const auto config = scratch.write("etc/bounced.yaml", "rules:\n  dirs: [rules.d]\n");
   const auto shipped = bounced("classify --format jsonl " + kUserUnknown);
   CHECK_THAT(shipped.output, Catch::Contains("\"category\":\"hard\""));
-  const auto configured = bounced("classify --format jsonl --config " + config.string() + " " +
-                                  kUserUnknown);
+  const auto configured =
+      bounced("classify --format jsonl --config " + config.string() + " " + kUserUnknown);
   CHECK(configured.exit_code == 0);
   CHECK_THAT(configured.output, Catch::Contains("\"category\":\"soft\""));
   CHECK_THAT(configured.output, Catch::Contains("\"reason\":\"mailbox_disabled\""));
@@ -148,7 +148,7 @@ TEST_CASE("classify, explain, unknowns and rules check use the configured rules"
   CHECK(bounced("unknowns --config " + config.string() + " " + kUserUnknown).exit_code == 0);
 }
 
-TEST_CASE("--rules takes one directory per use and leaves the paths alone", "[cli][config]") {
+TEST_CASE("every --rules takes one directory and leaves the paths alone", "[cli][config]") {
   Scratch scratch;
   scratch.write("local/override.yaml", kOverride);
   const std::string shipped = std::string(BOUNCED_SOURCE_DIR) + "/rules/default";
@@ -186,18 +186,17 @@ TEST_CASE("config check reports every error in one run, with paths from the file
   scratch.write("etc/broken-rules/x.yaml",
                 "ruleset: x\nrules:\n  - id: x\n    match: '(oops'\n    reason: mailbox_full\n"
                 "    examples: ['552 full']\n");
-  const auto config = scratch.write(
-      "etc/bounced.yaml",
-      "state_dir: state\n"
-      "rules:\n  dirs: [rules.d, broken-rules]\n"
-      "join:\n  window: a week\n"
-      "suppression:\n  complaint_reasons: [abuse, spam]\n");
+  const auto config = scratch.write("etc/bounced.yaml",
+                                    "state_dir: state\n"
+                                    "rules:\n  dirs: [rules.d, broken-rules]\n"
+                                    "join:\n  window: a week\n"
+                                    "suppression:\n  complaint_reasons: [abuse, spam]\n");
   const auto run = bounced("config check --config " + config.string());
   CHECK(run.exit_code == 2);
   // The missing directory, named as the file resolves it (next to the file).
-  CHECK_THAT(run.output, Catch::Contains("bounced.yaml:3:10: rules.dirs: " +
-                                         (scratch.path / "etc" / "rules.d").string() +
-                                         " is not a directory"));
+  CHECK_THAT(run.output,
+             Catch::Contains("bounced.yaml:3:10: rules.dirs: " +
+                             (scratch.path / "etc" / "rules.d").string() + " is not a directory"));
   CHECK_THAT(run.output, Catch::Contains("bounced.yaml:5:11: window: not a duration"));
   CHECK_THAT(run.output, Catch::Contains("'spam' is not a complaint reason"));
   CHECK_THAT(run.output, Catch::Contains("rule 'x': invalid regex"));
@@ -222,11 +221,11 @@ TEST_CASE("a state directory the postgres user cannot enter is named with the fi
   fs::permissions(closed, fs::perms::owner_all);  // 0700, owned by root
   const auto run = bounced("outcomes --state-dir " + (closed / "state").string());
   CHECK(run.exit_code == 3);
-  CHECK_THAT(run.output, Catch::Contains(closed.string() +
-                                         ": the postgres user cannot enter this directory"));
+  CHECK_THAT(run.output,
+             Catch::Contains(closed.string() + ": the postgres user cannot enter this directory"));
   CHECK_THAT(run.output, Catch::Contains("chmod o+x " + closed.string()));
-  const auto check = bounced("config check --config /dev/null --state-dir " +
-                             (closed / "state").string());
+  const auto check =
+      bounced("config check --config /dev/null --state-dir " + (closed / "state").string());
   CHECK(check.exit_code == 2);
   CHECK_THAT(check.output, Catch::Contains("the postgres user cannot enter"));
 }
