@@ -12,6 +12,13 @@ state="${2:-$here/.state}"
 mkdir -p "$state"
 rm -rf "$state/demo-Maildir"
 cp -r "$here/packaging/sample/Maildir" "$state/demo-Maildir"
+# bounced dates a bounce by when it reached the mailbox (the file's mtime), not by its Date
+# header. A fresh copy was "delivered" just now; give each sample the time it was written, as
+# if the MTA had delivered it then.
+for mail in "$state"/demo-Maildir/new/*; do
+  date_header=$(sed -n '/^$/q; s/^Date: *//p' "$mail" | head -n 1 | sed 's/ *(.*)$//')
+  [ -n "$date_header" ] && touch -d "$date_header" "$mail"
+done
 "$bin" sends import --state-dir "$state" "$here/packaging/sample/sends.csv"
 "$bin" ingest --state-dir "$state" "$state/demo-Maildir"
 echo

@@ -1,6 +1,7 @@
-// bounced classify [--format text|jsonl] PATH...
-// Parses and classifies each message and prints one line per message (jsonl) or one aligned row
-// per recipient (text). Exit status: 0 all read, 1 some messages could not be read, 2 bad usage.
+// bounced classify [--config FILE] [--format text|jsonl] PATH...
+// Parses and classifies each message with the configured rules and prints one line per message
+// (jsonl) or one aligned row per recipient (text). Exit status (exit_codes.hpp): 0 all read,
+// 1 some messages could not be read, 2 bad command line, configuration or rule pack.
 #include <atomic>
 #include <iomanip>
 #include <iostream>
@@ -8,6 +9,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "exit_codes.hpp"
 #include "intake/message_source.hpp"
 #include "report_json.hpp"
 #include "runtime.hpp"
@@ -72,6 +74,7 @@ void print_text_row(const ClassifiedMessage& message) {
 void register_classify_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ClassifyOptions>();
   CLI::App* cmd = app.add_subcommand("classify", "Parse and classify bounce messages");
+  add_config_option(*cmd, options->pipeline);
   add_pipeline_options(*cmd, options->pipeline);
   cmd->add_option("--format", options->format, "Output format")
       ->check(CLI::IsMember({"text", "jsonl"}));
@@ -80,9 +83,10 @@ void register_classify_command(CLI::App& app, int& exit_code) {
   cmd->add_option("paths", options->paths, "Message file, directory, Maildir, mbox, or - (stdin)")
       ->required();
   cmd->callback([options, &exit_code] {
-    auto pipeline = build_pipeline(options->pipeline);
+    auto configured = configured_pipeline_options(options->pipeline);
+    auto pipeline = configured ? build_pipeline(*configured) : std::nullopt;
     if (!pipeline) {
-      exit_code = 2;
+      exit_code = exit_code::usage;
       return;
     }
     const bool jsonl = options->format == "jsonl";
@@ -134,7 +138,7 @@ void register_classify_command(CLI::App& app, int& exit_code) {
     flush();
     if (failed > 0) {
       std::cerr << failed << " message(s) could not be read\n";
-      exit_code = 1;
+      exit_code = exit_code::partial;
     }
   });
 }

@@ -9,12 +9,13 @@ namespace bounced::daemon::cli {
 void register_classify_command(CLI::App& app, int& exit_code);
 
 // The database side (daemon/store): db, config, ingest, sends, maillog, suppressions, outcomes,
-// reclassify.
+// bounces, reclassify.
 void register_db_commands(CLI::App& app, int& exit_code);
 void register_ingest_command(CLI::App& app, int& exit_code);
 void register_sends_commands(CLI::App& app, int& exit_code);
 void register_suppressions_commands(CLI::App& app, int& exit_code);
 void register_outcomes_command(CLI::App& app, int& exit_code);
+void register_bounces_command(CLI::App& app, int& exit_code);
 void register_maillog_command(CLI::App& app, int& exit_code);
 void register_reclassify_command(CLI::App& app, int& exit_code);
 // rules check, rules diff, explain, unknowns

@@ -3,10 +3,15 @@
 // again changes nothing. status lists what is applied and what is pending. purge drops the raw
 // bytes of mail past its retention (run daily by packaging/systemd/bounced-purge.timer).
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "commands.hpp"
+#include "data_paths.hpp"
+#include "exit_codes.hpp"
+#include "format_catalog.hpp"
 #include "raw_mail_purger.hpp"
+#include "state_dir_access.hpp"
 #include "store_session.hpp"
 
 namespace bounced::daemon::cli {
@@ -19,15 +24,12 @@ void register_purge(CLI::App& db, int& exit_code) {
       "purge", "Drop the raw bytes of stored mail past its retention (raw_retention_days)");
   add_store_options(*purge, *options);
   purge->callback([options, &exit_code] {
-    auto session = open_store(*options);
-    if (!session) {
-      exit_code = 2;
-      return;
-    }
+    auto session = open_store(*options, false, &exit_code);
+    if (!session) return;
     auto purged = store::RawMailPurger(*session->db).purge(store::now_seconds());
     if (auto* error = std::get_if<store::StoreError>(&purged)) {
       std::cerr << "purge: " << error->to_string() << "\n";
-      exit_code = 3;
+      exit_code = exit_code::database;
       return;
     }
     std::cout << "purged the raw mail of " << std::get<store::PurgeSummary>(purged).purged
@@ -45,15 +47,12 @@ void register_db(CLI::App& app, int& exit_code) {
   migrate->callback([options, &exit_code] {
     auto config = load_effective_config(*options);
     if (!config) {
-      exit_code = 2;
+      exit_code = exit_code::usage;
       return;
     }
     if (config->database_url.empty()) {
       // The embedded cluster is created and migrated on open.
-      if (!open_store(*options)) {
-        exit_code = 1;
-        return;
-      }
+      if (!open_store(*options, false, &exit_code)) return;
       std::cout << "embedded database under " << config->state_dir << "/pg is current\n";
       return;
     }
@@ -61,20 +60,20 @@ void register_db(CLI::App& app, int& exit_code) {
     auto connected = store::Database::connect(config->database_url);
     if (auto* error = std::get_if<store::StoreError>(&connected)) {
       std::cerr << error->to_string() << "\n";
-      exit_code = 1;
+      exit_code = exit_code::database;
       return;
     }
     database = std::get<std::unique_ptr<store::Database>>(std::move(connected));
     auto migrations = store::load_migrations(store::default_schema_dir());
     if (auto* error = std::get_if<store::StoreError>(&migrations)) {
       std::cerr << error->to_string() << "\n";
-      exit_code = 1;
+      exit_code = exit_code::usage;
       return;
     }
     auto applied = database->migrate(std::get<std::vector<store::Migration>>(migrations));
     if (auto* error = std::get_if<store::StoreError>(&applied)) {
       std::cerr << "migrate: " << error->to_string() << "\n";
-      exit_code = 1;
+      exit_code = exit_code::database;
       return;
     }
     const auto& names = std::get<std::vector<std::string>>(applied);
@@ -87,19 +86,35 @@ void register_db(CLI::App& app, int& exit_code) {
   status->callback([options, &exit_code] {
     auto config = load_effective_config(*options);
     if (!config) {
-      exit_code = 2;
+      exit_code = exit_code::usage;
       return;
     }
-    auto session = open_store(*options, config->database_url.empty());
-    if (!session) {
-      exit_code = 1;
-      return;
+    // A configured server is only read: `status` is how to see what `migrate` would do.
+    std::unique_ptr<store::Database> database;
+    std::optional<StoreSession> session;
+    if (config->database_url.empty()) {
+      session = open_store(*options, true, &exit_code);
+      if (!session) return;
+    } else {
+      auto connected = store::Database::connect(config->database_url);
+      if (auto* error = std::get_if<store::StoreError>(&connected)) {
+        std::cerr << error->to_string() << "\n";
+        exit_code = exit_code::database;
+        return;
+      }
+      database = std::get<std::unique_ptr<store::Database>>(std::move(connected));
     }
-    auto versions = session->db->applied_versions();
+    store::Database& connected_db = session ? *session->db : *database;
+    auto versions = connected_db.applied_versions();
     auto migrations = store::load_migrations(store::default_schema_dir());
-    if (std::holds_alternative<store::StoreError>(versions) ||
-        std::holds_alternative<store::StoreError>(migrations)) {
-      exit_code = 1;
+    if (auto* error = std::get_if<store::StoreError>(&versions)) {
+      std::cerr << error->to_string() << "\n";
+      exit_code = exit_code::database;
+      return;
+    }
+    if (auto* error = std::get_if<store::StoreError>(&migrations)) {
+      std::cerr << error->to_string() << "\n";
+      exit_code = exit_code::usage;
       return;
     }
     const auto& done = std::get<std::vector<int>>(versions);
@@ -120,21 +135,63 @@ void register_config(CLI::App& app, int& exit_code) {
       "check", "Load the configuration, report every problem with its place, start nothing");
   add_store_options(*check, *options);
   check->callback([options, &exit_code] {
-    auto loaded = load_effective_config(*options);
-    if (!loaded) {
-      exit_code = 1;
+    // Every problem in one run: the file's, then the rule pack's and the format catalog's it
+    // names, then whether the embedded database's directory is usable.
+    LoadedConfig loaded = load_config(config_path(options->config_file));
+    size_t errors = 0;
+    for (const auto& message : loaded.messages) {
+      std::cerr << message.text << (message.is_error ? "" : " [warning]") << "\n";
+      errors += message.is_error;
+    }
+    Config effective = std::move(loaded.config);
+    if (!options->state_dir.empty()) effective.state_dir = options->state_dir;
+    if (!options->database_url.empty()) effective.database_url = options->database_url;
+    effective.state_dir = effective_state_dir(effective);
+    const PipelineOptions pipeline = pipeline_options_for(effective, {});
+    std::vector<std::string> dirs = pipeline.rules_dirs;
+    if (dirs.empty()) dirs.push_back(default_data_paths().rules_dir);
+    // A directory that does not exist was reported with its place in the file already.
+    std::erase_if(dirs, [](const std::string& dir) {
+      std::error_code error;
+      return !std::filesystem::is_directory(dir, error);
+    });
+    const PackCheck pack = check_rule_pack(dirs, true);
+    errors += pack.errors;
+    const auto catalog = classifiers::FormatCatalog::load_directory(
+        pipeline.formats_dir.empty() ? default_data_paths().formats_dir : pipeline.formats_dir);
+    if (const auto* error = std::get_if<classifiers::CatalogError>(&catalog)) {
+      std::cerr << error->message << "\n";
+      ++errors;
+    }
+    if (effective.database_url.empty()) {
+      if (auto problem = unreachable_state_dir(effective.state_dir)) {
+        std::cerr << *problem << "\n";
+        ++errors;
+      }
+    }
+    if (errors > 0) {
+      std::cerr << errors << " error(s)\n";
+      exit_code = exit_code::usage;
       return;
     }
-    std::cout << (loaded->source_file.empty() ? std::string("built-in defaults")
-                                              : loaded->source_file)
+    std::cout << (effective.source_file.empty() ? std::string("built-in defaults")
+                                                : effective.source_file)
               << ": ok\n"
               << "  database: "
-              << (loaded->database_url.empty() ? "embedded under " + loaded->state_dir + "/pg"
-                                               : std::string("configured"))
-              << "\n  join header: " << loaded->join.header
-              << ", window: " << store::format_duration(loaded->join.window)
-              << "\n  raw retention: " << loaded->raw_retention_days << " days\n";
-    for (const auto& [category, rule] : loaded->suppression.categories) {
+              << (effective.database_url.empty() ? "embedded under " + effective.state_dir + "/pg"
+                                                 : std::string("configured"))
+              << "\n  rules: ";
+    for (size_t i = 0; i < dirs.size(); ++i) std::cout << (i ? ", " : "") << dirs[i];
+    std::cout << " (" << (pack.classifier ? pack.classifier->rule_count() : 0) << " rules)"
+              << "\n  join header: " << effective.join.header
+              << ", window: " << store::format_duration(effective.join.window)
+              << "\n  bounce mailbox: ";
+    for (const auto& domain : effective.bounce_domains) std::cout << domain << ", ";
+    std::cout << (effective.verp_prefix.empty()
+                      ? std::string("no VERP prefix")
+                      : effective.verp_prefix + effective.verp_separator + "...@")
+              << "\n  raw retention: " << effective.raw_retention_days << " days\n";
+    for (const auto& [category, rule] : effective.suppression.categories) {
       std::cout << "  suppress " << category << ": ";
       switch (rule.mode) {
         case store::CategoryRule::Mode::never:
@@ -151,9 +208,15 @@ void register_config(CLI::App& app, int& exit_code) {
         std::cout << (rule.duration ? ", for " + store::format_duration(*rule.duration)
                                     : std::string(", until removed"));
       }
+      if (category == "complaint") {
+        std::cout << " (reasons:";
+        for (const auto& reason : effective.suppression.complaint_reasons)
+          std::cout << " " << reason;
+        std::cout << ")";
+      }
       std::cout << "\n";
     }
-    for (const auto& [domain, rules] : loaded->suppression.domains) {
+    for (const auto& [domain, rules] : effective.suppression.domains) {
       std::cout << "  domain " << domain << ": " << rules.size() << " override(s)\n";
     }
   });

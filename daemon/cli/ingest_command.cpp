@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "exit_codes.hpp"
 #include "ingest/ingestor.hpp"
 #include "store_session.hpp"
 
@@ -38,15 +39,12 @@ void register_ingest_command(CLI::App& app, int& exit_code) {
   cmd->add_option("paths", options->paths, "Message file, directory, Maildir, mbox, or -")
       ->required();
   cmd->callback([options, &exit_code] {
-    auto session = open_store(options->store);
-    if (!session) {
-      exit_code = 2;
-      return;
-    }
+    auto session = open_store(options->store, false, &exit_code);
+    if (!session) return;
     const Config& config = session->config;
     auto pipeline = build_pipeline(pipeline_options_for(config, options->pipeline));
     if (!pipeline) {
-      exit_code = 2;
+      exit_code = exit_code::usage;
       return;
     }
     store::BounceStoreOptions store_options;
@@ -75,9 +73,9 @@ void register_ingest_command(CLI::App& app, int& exit_code) {
     if (!report.store_error.empty()) {
       std::cerr << "stopped: " << report.store_error
                 << "\nthe unfinished batch was not stored and its mail was left in place\n";
-      exit_code = 3;
+      exit_code = exit_code::database;
     } else if (!report.errors.empty()) {
-      exit_code = 1;
+      exit_code = exit_code::partial;
     }
   });
 }

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "exit_codes.hpp"
 #include "maillog_reader.hpp"
 #include "store_session.hpp"
 
@@ -34,27 +35,25 @@ void register_maillog_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<MaillogCommandOptions>();
   CLI::App* cmd = app.add_subcommand("maillog", "Read Postfix logs into synchronous outcomes");
   add_store_options(*cmd, options->store);
-  cmd->add_option("--rules", options->pipeline.rules_dirs, "Rule directories");
+  add_rules_option(*cmd, options->pipeline.rules_dirs);
   cmd->add_flag("--follow,-f", options->follow, "Keep reading the last file as it grows");
   cmd->add_option("files", options->files,
                   "Log files, oldest first (maillog.2.gz maillog.1 maillog)")
       ->required();
   cmd->callback([options, &exit_code] {
-    auto session = open_store(options->store);
-    if (!session) {
-      exit_code = 2;
-      return;
-    }
+    auto session = open_store(options->store, false, &exit_code);
+    if (!session) return;
     const PipelineOptions effective = pipeline_options_for(session->config, options->pipeline);
     auto classifier = build_rules(effective.rules_dirs, false);
     if (!classifier) {
-      exit_code = 2;
+      exit_code = exit_code::usage;
       return;
     }
     store::MaillogOptions maillog_options;
     maillog_options.verp_prefix = effective.verp_prefix;
     maillog_options.verp_separator =
         effective.verp_separator.empty() ? '+' : effective.verp_separator[0];
+    maillog_options.bounce_domains = session->config.bounce_domains;
     maillog_options.join = session->config.join;
     maillog_options.suppression = session->config.suppression;
     store::MaillogReader reader(*session->db, classifier, maillog_options);
@@ -69,13 +68,16 @@ void register_maillog_command(CLI::App& app, int& exit_code) {
           follow ? reader.follow(file, [] { return stop_requested == 0; }) : reader.read_file(file);
       if (auto* error = std::get_if<store::StoreError>(&result)) {
         std::cerr << file << ": " << error->to_string() << "\n";
-        exit_code = error->kind == store::StoreError::Kind::input ? 1 : 3;
-        if (exit_code == 3) return;
+        exit_code = error->kind == store::StoreError::Kind::input ? exit_code::partial
+                                                                  : exit_code::database;
+        if (exit_code == exit_code::database) return;
         continue;
       }
       const auto& stats = std::get<store::MaillogStats>(result);
       std::cout << file << ": " << stats.lines << " new lines, " << stats.deliveries
-                << " delivery outcomes, " << stats.late_joined << " waiting bounces joined\n";
+                << " delivery outcomes, " << stats.incoming
+                << " deliveries into the bounce mailbox (not sends), " << stats.late_joined
+                << " waiting bounces joined\n";
     }
   });
 }

@@ -1,9 +1,11 @@
 // bounced reclassify --since TIME
-// Re-runs the current rules over the raw bounces stored since TIME (kept for
-// raw_retention_days) and updates verdicts and suppressions, recording both.
+// Re-runs the current rules over the raw bounces received since TIME (kept for
+// raw_retention_days) and updates verdicts and suppressions, recording both. A manual removal
+// holds: old mail never re-suppresses an address removed by hand after it was received.
 #include <iostream>
 
 #include "commands.hpp"
+#include "exit_codes.hpp"
 #include "reclassifier.hpp"
 #include "store_session.hpp"
 
@@ -19,23 +21,24 @@ void register_reclassify_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("reclassify", "Re-run the rules over stored bounces");
   add_store_options(*cmd, options->store);
   add_pipeline_options(*cmd, options->pipeline);
-  cmd->add_option("--since", options->since, "Bounces received at or after this time (ISO 8601)")
-      ->required();
+  cmd->add_option("--since", options->since,
+                  "Bounces bounced received since then: a duration back from now (7d, 48h) or "
+                  "an RFC 3339 time")
+      ->required()
+      ->expected(1);
   cmd->callback([options, &exit_code] {
-    auto since = store::parse_iso_time(options->since);
+    auto since = store::parse_since(options->since, store::now_seconds());
     if (!since) {
-      std::cerr << "--since: '" << options->since << "' is not an ISO 8601 time\n";
-      exit_code = 2;
+      std::cerr << "--since: '" << options->since
+                << "' is neither a duration (7d, 48h) nor an RFC 3339 time\n";
+      exit_code = exit_code::usage;
       return;
     }
-    auto session = open_store(options->store);
-    if (!session) {
-      exit_code = 2;
-      return;
-    }
+    auto session = open_store(options->store, false, &exit_code);
+    if (!session) return;
     auto pipeline = build_pipeline(pipeline_options_for(session->config, options->pipeline));
     if (!pipeline) {
-      exit_code = 2;
+      exit_code = exit_code::usage;
       return;
     }
     store::Reclassifier reclassifier(*session->db, session->config.suppression);
@@ -50,13 +53,13 @@ void register_reclassify_command(CLI::App& app, int& exit_code) {
     });
     if (auto* error = std::get_if<store::StoreError>(&result)) {
       std::cerr << error->to_string() << "\n";
-      exit_code = 3;
+      exit_code = exit_code::database;
       return;
     }
     const auto& summary = std::get<store::ReclassifySummary>(result);
-    std::cout << "re-read " << summary.messages << " stored messages: " << summary.changed
-              << " verdicts changed, " << summary.lifted << " suppressions lifted, "
-              << summary.suppressed << " made\n";
+    std::cout << "re-read " << summary.messages << " stored messages received since "
+              << store::format_iso_time(*since) << ": " << summary.changed << " verdicts changed, "
+              << summary.lifted << " suppressions lifted, " << summary.suppressed << " made\n";
   });
 }
 

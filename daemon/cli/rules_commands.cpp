@@ -15,6 +15,7 @@
 
 #include "commands.hpp"
 #include "data_paths.hpp"
+#include "exit_codes.hpp"
 #include "intake/message_source.hpp"
 #include "runtime.hpp"
 
@@ -23,38 +24,33 @@ namespace bounced::daemon::cli {
 namespace {
 
 struct CheckOptions {
+  PipelineOptions pipeline;  // config_file
   std::vector<std::string> dirs;
   bool quiet_warnings = false;
 };
 
+// rules check: every problem of the pack in one run (check_rule_pack).
 int run_rules_check(const CheckOptions& options) {
   std::vector<std::string> dirs = options.dirs;
+  if (dirs.empty()) {
+    auto configured = configured_pipeline_options(options.pipeline);
+    if (!configured) return exit_code::usage;
+    dirs = configured->rules_dirs;
+  }
   if (dirs.empty()) dirs.push_back(default_data_paths().rules_dir);
-  rules::BuiltClassifier built = rules::build_classifier(dirs);
-  size_t errors = 0;
-  for (const auto& diagnostic : built.diagnostics) {
-    if (!diagnostic.is_error && options.quiet_warnings) continue;
-    std::cerr << diagnostic.to_string() << "\n";
-    if (diagnostic.is_error) ++errors;
-  }
-  if (built.classifier) {
-    for (const auto& problem : built.classifier->check_examples()) {
-      std::cerr << problem.to_string() << "\n";
-      ++errors;
-    }
-  }
-  if (errors > 0) {
-    std::cerr << errors << " error(s)\n";
-    return 1;
+  const PackCheck check = check_rule_pack(dirs, options.quiet_warnings);
+  if (check.errors > 0) {
+    std::cerr << check.errors << " error(s)\n";
+    return exit_code::usage;
   }
   size_t examples = 0;
-  for (const auto& set : built.classifier->sets()) {
+  for (const auto& set : check.classifier->sets()) {
     for (const auto& rule : set.rules)
       examples += rule.examples.size() + rule.counterexamples.size();
   }
-  std::cout << "ok: " << built.classifier->sets().size() << " rule sets, "
-            << built.classifier->rule_count() << " rules, " << examples << " examples checked\n";
-  return 0;
+  std::cout << "ok: " << check.classifier->sets().size() << " rule sets, "
+            << check.classifier->rule_count() << " rules, " << examples << " examples checked\n";
+  return exit_code::ok;
 }
 
 std::string verdict_summary(const rules::Verdict& verdict) {
@@ -87,8 +83,10 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
   auto check = std::make_shared<CheckOptions>();
   CLI::App* check_cmd = rules_cmd->add_subcommand(
       "check", "Load rule directories, compile every regex and run every example; start nothing");
+  add_config_option(*check_cmd, check->pipeline);
   check_cmd->add_option("dirs", check->dirs,
-                        "Rule directories in load order (default: shipped pack)");
+                        "Rule directories in load order (default: the shipped pack, then the "
+                        "configuration's rules.dirs)");
   check_cmd->add_flag("--no-warnings", check->quiet_warnings, "Do not print warnings");
   check_cmd->callback([check, &exit_code] { exit_code = run_rules_check(*check); });
 
@@ -99,18 +97,31 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
   auto diff = std::make_shared<DiffOptions>();
   CLI::App* diff_cmd = rules_cmd->add_subcommand(
       "diff", "Classify the same mails with two rule packs and list every verdict that changes");
-  diff_cmd->add_option("--old", diff->old_dirs, "Rule directories of the current pack")->required();
-  diff_cmd->add_option("--new", diff->new_dirs, "Rule directories of the candidate pack")
-      ->required();
+  add_config_option(*diff_cmd, diff->pipeline);
+  diff_cmd
+      ->add_option("--old", diff->old_dirs,
+                   "A rule directory of the current pack (repeat for several)")
+      ->required()
+      ->allow_extra_args(false);
+  diff_cmd
+      ->add_option("--new", diff->new_dirs,
+                   "A rule directory of the candidate pack (repeat for several)")
+      ->required()
+      ->allow_extra_args(false);
   diff_cmd->add_option("paths", diff->paths, "Messages (file, directory, Maildir, mbox)")
       ->required();
   diff_cmd->callback([diff, &exit_code] {
-    PipelineOptions old_options = diff->pipeline;
+    auto configured = configured_pipeline_options(diff->pipeline);
+    if (!configured) {
+      exit_code = exit_code::usage;
+      return;
+    }
+    PipelineOptions old_options = *configured;
     old_options.rules_dirs = diff->old_dirs;
     auto old_pipeline = build_pipeline(old_options);
     auto new_rules = build_rules(diff->new_dirs, false);
     if (!old_pipeline || !new_rules) {
-      exit_code = 2;
+      exit_code = exit_code::usage;
       return;
     }
     size_t messages = 0, recipients = 0, changed = 0;
@@ -133,7 +144,10 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
                       << "\n";
           }
         },
-        [&](const SourceError& error) { std::cerr << error.name << ": " << error.reason << "\n"; });
+        [&](const SourceError& error) {
+          std::cerr << error.name << ": " << error.reason << "\n";
+          exit_code = exit_code::partial;
+        });
     std::cerr << changed << " of " << recipients << " verdicts change across " << messages
               << " messages\n";
   });
@@ -160,16 +174,22 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
   auto bench = std::make_shared<BenchOptions>();
   CLI::App* bench_cmd = rules_cmd->add_subcommand(
       "bench", "Classify the diagnostics of the given mails repeatedly and report the rate");
+  add_config_option(*bench_cmd, bench->pipeline);
   add_pipeline_options(*bench_cmd, bench->pipeline);
   bench_cmd->add_option("--seconds", bench->seconds, "How long to run");
   bench_cmd->add_option("paths", bench->paths, "Messages whose diagnostics to use")->required();
   bench_cmd->callback([bench, &exit_code] {
+    auto configured = configured_pipeline_options(bench->pipeline);
+    if (!configured) {
+      exit_code = exit_code::usage;
+      return;
+    }
     const auto load_start = std::chrono::steady_clock::now();
-    auto pipeline = build_pipeline(bench->pipeline);
+    auto pipeline = build_pipeline(*configured);
     const double load_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
     if (!pipeline) {
-      exit_code = 2;
+      exit_code = exit_code::usage;
       return;
     }
     // Parse once; keep the reports alive so the inputs' views stay valid.
@@ -193,7 +213,7 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
     }
     if (inputs.empty()) {
       std::cerr << "no recipients to classify\n";
-      exit_code = 1;
+      exit_code = exit_code::partial;
       return;
     }
     const auto& classifier = pipeline->classifier();
@@ -220,12 +240,14 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
   CLI::App* explain_cmd = app.add_subcommand("explain",
                                              "Show the parsed report and, per recipient, the rule "
                                              "sets consulted and the rule that decided");
+  add_config_option(*explain_cmd, explain_options->first);
   add_pipeline_options(*explain_cmd, explain_options->first);
   explain_cmd->add_option("files", explain_options->second, "Message files")->required();
   explain_cmd->callback([explain_options, &exit_code] {
-    auto pipeline = build_pipeline(explain_options->first);
+    auto configured = configured_pipeline_options(explain_options->first);
+    auto pipeline = configured ? build_pipeline(*configured) : std::nullopt;
     if (!pipeline) {
-      exit_code = 2;
+      exit_code = exit_code::usage;
       return;
     }
     for_each_message(
@@ -280,19 +302,21 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
         },
         [&](const SourceError& error) {
           std::cerr << error.name << ": " << error.reason << "\n";
-          exit_code = 1;
+          exit_code = exit_code::partial;
         });
   });
 
   auto unknown_options = std::make_shared<std::pair<PipelineOptions, std::vector<std::string>>>();
   CLI::App* unknowns_cmd = app.add_subcommand(
       "unknowns", "Group the diagnostics no rule matched by shape, most frequent first");
+  add_config_option(*unknowns_cmd, unknown_options->first);
   add_pipeline_options(*unknowns_cmd, unknown_options->first);
   unknowns_cmd->add_option("paths", unknown_options->second, "Messages")->required();
   unknowns_cmd->callback([unknown_options, &exit_code] {
-    auto pipeline = build_pipeline(unknown_options->first);
+    auto configured = configured_pipeline_options(unknown_options->first);
+    auto pipeline = configured ? build_pipeline(*configured) : std::nullopt;
     if (!pipeline) {
-      exit_code = 2;
+      exit_code = exit_code::usage;
       return;
     }
     struct Group {
@@ -319,7 +343,10 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
             }
           }
         },
-        [&](const SourceError& error) { std::cerr << error.name << ": " << error.reason << "\n"; });
+        [&](const SourceError& error) {
+          std::cerr << error.name << ": " << error.reason << "\n";
+          exit_code = exit_code::partial;
+        });
     std::vector<std::pair<std::string, Group>> sorted(groups.begin(), groups.end());
     std::stable_sort(sorted.begin(), sorted.end(),
                      [](const auto& a, const auto& b) { return a.second.count > b.second.count; });

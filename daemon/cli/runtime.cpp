@@ -1,25 +1,83 @@
 #include "runtime.hpp"
 
+#include <re2/re2.h>
+
 #include <iostream>
 
 #include "data_paths.hpp"
 #include "format_catalog.hpp"
+#include "store_session.hpp"
 
 namespace bounced::daemon::cli {
 
+void add_rules_option(CLI::App& cmd, std::vector<std::string>& dirs) {
+  cmd.add_option("--rules", dirs,
+                 "A rule directory; repeat for several, later ids override earlier (default: the "
+                 "shipped pack, then the configuration's rules.dirs)")
+      ->allow_extra_args(false);
+}
+
 void add_pipeline_options(CLI::App& cmd, PipelineOptions& options) {
-  cmd.add_option(
-      "--rules", options.rules_dirs,
-      "Rule directories in order (later ids override earlier); default: the shipped pack");
-  cmd.add_option("--formats", options.formats_dir, "Non-DSN format catalog directory");
+  add_rules_option(cmd, options.rules_dirs);
+  cmd.add_option("--formats", options.formats_dir, "Non-DSN format catalog directory")->expected(1);
   cmd.add_option("--header", options.original_headers,
-                 "Extra header of the returned original to report (repeatable)");
-  cmd.add_option("--verp-prefix", options.verp_prefix, "Local-part prefix of VERP addresses");
+                 "Extra header of the returned original to report (repeatable)")
+      ->allow_extra_args(false);
+  cmd.add_option("--verp-prefix", options.verp_prefix, "Local-part prefix of VERP addresses")
+      ->expected(1);
   cmd.add_option("--verp-separator", options.verp_separator, "VERP separator character")
+      ->expected(1)
       ->check([](const std::string& value) {
         return value.size() == 1 ? std::string() : std::string("must be one character");
       });
-  cmd.add_option("--max-size", options.max_message_size, "Largest message read, in bytes");
+  cmd.add_option("--max-size", options.max_message_size, "Largest message read, in bytes")
+      ->expected(1);
+}
+
+void add_config_option(CLI::App& cmd, PipelineOptions& options) {
+  cmd.add_option("--config", options.config_file,
+                 "Configuration file: its rules, formats and VERP settings (default: "
+                 "$BOUNCED_CONFIG or /etc/bounced/bounced.yaml)")
+      ->expected(1);
+}
+
+std::optional<PipelineOptions> configured_pipeline_options(const PipelineOptions& command_line) {
+  auto config = load_reported_config(command_line.config_file);
+  if (!config) return std::nullopt;
+  return pipeline_options_for(*config, command_line);
+}
+
+PackCheck check_rule_pack(const std::vector<std::string>& dirs, bool quiet_warnings) {
+  PackCheck check;
+  rules::LoadedRules loaded = rules::load_rule_directories(dirs);
+  auto report = [&](const rules::RuleDiagnostic& diagnostic) {
+    if (diagnostic.is_error) ++check.errors;
+    if (diagnostic.is_error || !quiet_warnings) std::cerr << diagnostic.to_string() << "\n";
+  };
+  for (const auto& diagnostic : loaded.diagnostics) report(diagnostic);
+  std::vector<rules::RuleSet> sets = loaded.sets;
+  auto compiled = rules::Classifier::compile(sets);
+  if (auto* problems = std::get_if<std::vector<rules::RuleDiagnostic>>(&compiled)) {
+    for (const auto& problem : *problems) report(problem);
+    // Leave the rules whose regex does not compile out, and check the others.
+    RE2::Options syntax;
+    syntax.set_case_sensitive(false);
+    syntax.set_log_errors(false);
+    for (auto& set : sets) {
+      std::erase_if(set.rules,
+                    [&](const rules::Rule& rule) { return !RE2(rule.match, syntax).ok(); });
+    }
+    compiled = rules::Classifier::compile(sets);
+  }
+  if (auto* classifier = std::get_if<std::shared_ptr<const rules::Classifier>>(&compiled)) {
+    for (const auto& problem : (*classifier)->check_examples()) report(problem);
+    check.classifier = *classifier;
+  } else {
+    for (const auto& problem : std::get<std::vector<rules::RuleDiagnostic>>(compiled)) {
+      report(problem);
+    }
+  }
+  return check;
 }
 
 std::shared_ptr<const rules::Classifier> build_rules(const std::vector<std::string>& dirs,

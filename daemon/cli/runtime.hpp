@@ -13,7 +13,8 @@
 namespace bounced::daemon::cli {
 
 struct PipelineOptions {
-  std::vector<std::string> rules_dirs;  // default pack, then overrides; empty = shipped pack
+  std::string config_file;              // --config of the commands that have no database options
+  std::vector<std::string> rules_dirs;  // default pack, then overrides; empty = configured pack
   std::string formats_dir;              // empty = shipped catalog
   std::vector<std::string> original_headers;
   std::string verp_prefix;
@@ -22,12 +23,36 @@ struct PipelineOptions {
 };
 
 // Registers --rules, --formats, --header, --verp-prefix, --verp-separator, --max-size on cmd.
+// Each takes one value per occurrence (repeat --rules for several directories), so none of them
+// swallows the paths that follow.
 void add_pipeline_options(CLI::App& cmd, PipelineOptions& options);
+
+// --rules DIR (repeatable, one value each) for commands that only need the rule engine.
+void add_rules_option(CLI::App& cmd, std::vector<std::string>& dirs);
+
+// --config FILE into options.config_file, for the commands that read mail or rules without a
+// database (classify, explain, unknowns, rules ...).
+void add_config_option(CLI::App& cmd, PipelineOptions& options);
+
+// The command line's options completed from the configuration (--config, $BOUNCED_CONFIG or
+// /etc/bounced/bounced.yaml): rules, formats, VERP, join header. Problems are printed; nullopt
+// when the configuration has errors.
+std::optional<PipelineOptions> configured_pipeline_options(const PipelineOptions& command_line);
 
 // Loads and compiles; on failure prints every located error to stderr and returns nullopt.
 std::optional<Pipeline> build_pipeline(const PipelineOptions& options);
 
-// Same for the rule engine alone (rules check/diff).
+// Every problem of a rule pack in one pass: the loader's (YAML, structure, ids, reasons), every
+// regex that does not compile, and the examples of every rule that does - a bad regex does not
+// hide the rest. Errors (and warnings unless quiet) are printed; returns the error count and
+// the compiled pack (without the rules whose regex failed).
+struct PackCheck {
+  size_t errors = 0;
+  std::shared_ptr<const rules::Classifier> classifier;
+};
+PackCheck check_rule_pack(const std::vector<std::string>& dirs, bool quiet_warnings);
+
+// Same for the rule engine alone (rules check/diff). Empty dirs: the shipped pack.
 std::shared_ptr<const rules::Classifier> build_rules(const std::vector<std::string>& dirs,
                                                      bool print_warnings);
 

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "exit_codes.hpp"
 #include "send_reader.hpp"
 #include "send_store.hpp"
 #include "store_session.hpp"
@@ -38,25 +39,22 @@ void register_sends_commands(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<SendsOptions>();
   CLI::App* import = sends->add_subcommand("import", "Import a send log (CSV or JSONL)");
   add_store_options(*import, options->store);
-  import->add_option("--rules", options->pipeline.rules_dirs, "Rule directories");
+  add_rules_option(*import, options->pipeline.rules_dirs);
   import->add_option("--batch", options->batch_size, "Records per transaction");
   import->add_option("--format", options->format, "csv or jsonl (default: by extension)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
   import->add_option("files", options->files, "Send log files (- for stdin)")->required();
   import->callback([options, &exit_code] {
-    auto session = open_store(options->store);
-  if (!session) {
-    exit_code = 2;
-    return;
-  }
+    auto session = open_store(options->store, false, &exit_code);
+  if (!session) return;
   auto classifier =
       build_rules(pipeline_options_for(session->config, options->pipeline).rules_dirs, false);
   if (!classifier) {
-    exit_code = 2;
+    exit_code = exit_code::usage;
     return;
   }
   store::SendStore send_store(*session->db, session->config.join, session->config.suppression);
-  size_t imported = 0, replayed = 0, late = 0, skipped = 0, suppressed = 0;
+  size_t imported = 0, merged = 0, replayed = 0, late = 0, skipped = 0, suppressed = 0;
   std::string failure;
   // The batch being written, and the wait for it; false once a write failed.
   std::vector<store::SendRecord> writing;
@@ -71,6 +69,7 @@ void register_sends_commands(CLI::App& app, int& exit_code) {
     }
     const auto& summary = std::get<store::SendWriteSummary>(result);
     imported += summary.inserted;
+    merged += summary.updated;
     replayed += summary.unchanged;
     late += summary.late_joined.total();
     suppressed += summary.suppressed;
@@ -118,13 +117,15 @@ void register_sends_commands(CLI::App& app, int& exit_code) {
       std::cerr << "analyze: " << error->to_string() << "\n";
     }
   }
-  std::cout << "imported " << imported << " sends, " << replayed << " already known, " << skipped
-            << " skipped, " << late << " waiting bounces joined, " << suppressed << " suppressed\n";
+  std::cout << "imported " << imported << " new sends, " << merged
+            << " merged into sends already known (the MTA log's), " << replayed
+            << " already known, " << skipped << " skipped, " << late << " waiting bounces joined, "
+            << suppressed << " suppressed\n";
   if (!failure.empty()) {
     std::cerr << "stopped: " << failure << "\n";
-    exit_code = 3;
+    exit_code = exit_code::database;
   } else if (skipped > 0) {
-    exit_code = 1;
+    exit_code = exit_code::partial;
   }
 });
 }  // namespace bounced::daemon::cli

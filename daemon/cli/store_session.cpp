@@ -4,11 +4,17 @@
 #include <filesystem>
 #include <iostream>
 
+#include "data_paths.hpp"
+#include "exit_codes.hpp"
+#include "partitions.hpp"
+#include "state_dir_access.hpp"
+
 namespace bounced::daemon::cli {
 
 void add_store_options(CLI::App& cmd, StoreOptions& options) {
   cmd.add_option("--config", options.config_file,
-                 "Configuration file (default: $BOUNCED_CONFIG or /etc/bounced/bounced.yaml)");
+                 "Configuration file (default: $BOUNCED_CONFIG or /etc/bounced/bounced.yaml)")
+      ->expected(1);
   cmd.add_option("--state-dir", options.state_dir,
                  "State directory (embedded database, quarantine); default ./.state in a "
                  "checkout, else /var/lib/bounced");
@@ -16,21 +22,19 @@ void add_store_options(CLI::App& cmd, StoreOptions& options) {
                  "PostgreSQL conninfo or URI; empty = embedded cluster under the state directory");
 }
 
-std::optional<Config> load_effective_config(const StoreOptions& options) {
-  std::string path = options.config_file;
-  if (path.empty()) {
-    if (const char* env = std::getenv("BOUNCED_CONFIG"); env && *env) {
-      path = env;
-    } else if (std::filesystem::exists("/etc/bounced/bounced.yaml")) {
-      path = "/etc/bounced/bounced.yaml";
-    }
-  }
-  LoadedConfig loaded = load_config(path);
+std::optional<Config> load_reported_config(const std::string& given) {
+  LoadedConfig loaded = load_config(config_path(given));
   for (const auto& message : loaded.messages) {
     std::cerr << message.text << (message.is_error ? "" : " [warning]") << "\n";
   }
   if (!loaded.ok()) return std::nullopt;
-  Config config = std::move(loaded.config);
+  return std::move(loaded.config);
+}
+
+std::optional<Config> load_effective_config(const StoreOptions& options) {
+  auto loaded = load_reported_config(options.config_file);
+  if (!loaded) return std::nullopt;
+  Config config = std::move(*loaded);
   if (!options.state_dir.empty()) config.state_dir = options.state_dir;
   if (!options.database_url.empty()) config.database_url = options.database_url;
   config.state_dir = effective_state_dir(config);
@@ -40,13 +44,22 @@ std::optional<Config> load_effective_config(const StoreOptions& options) {
   return config;
 }
 
-std::optional<StoreSession> open_store(const StoreOptions& options, bool migrate) {
+std::optional<StoreSession> open_store(const StoreOptions& options, bool migrate,
+                                       int* failure_code) {
+  int ignored = 0;
+  int& failure = failure_code ? *failure_code : ignored;
+  failure = exit_code::usage;
   auto config = load_effective_config(options);
   if (!config) return std::nullopt;
+  failure = exit_code::database;
   StoreSession session;
   session.config = std::move(*config);
   std::string conninfo = session.config.database_url;
   if (conninfo.empty()) {
+    if (auto problem = unreachable_state_dir(session.config.state_dir)) {
+      std::cerr << "embedded database: " << *problem << "\n";
+      return std::nullopt;
+    }
     store::EmbeddedClusterOptions cluster_options;
     cluster_options.directory = (std::filesystem::path(session.config.state_dir) / "pg").string();
     cluster_options.bin_dir = session.config.pg_bin_dir;
@@ -88,12 +101,25 @@ std::optional<StoreSession> open_store(const StoreOptions& options, bool migrate
       return std::nullopt;
     }
   }
+  // This month's and next month's partitions, ahead of the first batch that needs them.
+  for (const char* table : {"sends", "bounces"}) {
+    store::PartitionKeeper keeper(table);
+    if (store::Status s = keeper.ensure(*session.db, {}); !store::ok(s)) {
+      std::cerr << std::get<store::StoreError>(s).to_string() << "\n";
+      return std::nullopt;
+    }
+  }
+  failure = exit_code::ok;
   return session;
 }
 
 PipelineOptions pipeline_options_for(const Config& config, const PipelineOptions& command_line) {
   PipelineOptions options = command_line;
-  if (options.rules_dirs.empty()) options.rules_dirs = config.rules_dirs;
+  if (options.rules_dirs.empty() && !config.rules_dirs.empty()) {
+    options.rules_dirs.push_back(default_data_paths().rules_dir);
+    options.rules_dirs.insert(options.rules_dirs.end(), config.rules_dirs.begin(),
+                              config.rules_dirs.end());
+  }
   if (options.formats_dir.empty()) options.formats_dir = config.formats_dir;
   if (options.verp_prefix.empty()) options.verp_prefix = config.verp_prefix;
   if (options.verp_separator == "+" && !config.verp_separator.empty()) {

@@ -26,6 +26,10 @@ void add_store_options(CLI::App& cmd, StoreOptions& options);
 // Loads the config (printing warnings and errors to stderr); nullopt on errors.
 std::optional<Config> load_effective_config(const StoreOptions& options);
 
+// Loads the configuration file `given` (--config; else $BOUNCED_CONFIG, else
+// /etc/bounced/bounced.yaml if present), printing every warning and error; nullopt on errors.
+std::optional<Config> load_reported_config(const std::string& given);
+
 struct StoreSession {
   Config config;
   std::unique_ptr<store::EmbeddedCluster> cluster;  // declared first: destroyed after db
@@ -33,10 +37,14 @@ struct StoreSession {
 };
 
 // Opens the database. The embedded cluster is migrated on open; a configured server must have
-// been migrated with `bounced db migrate` unless `migrate` is true.
-std::optional<StoreSession> open_store(const StoreOptions& options, bool migrate = false);
+// been migrated with `bounced db migrate` unless `migrate` is true. On failure the reason is on
+// stderr and *failure_code (when given) says what failed: exit_code::usage for the
+// configuration, exit_code::database for the database or the embedded cluster.
+std::optional<StoreSession> open_store(const StoreOptions& options, bool migrate = false,
+                                       int* failure_code = nullptr);
 
-// The pipeline options the config implies, with command-line values winning.
+// The pipeline options the config implies, with command-line values winning: --rules replaces
+// the rule directories; without it the shipped pack is loaded first and rules.dirs after it.
 PipelineOptions pipeline_options_for(const Config& config, const PipelineOptions& command_line);
 
 }  // namespace bounced::daemon::cli

@@ -2,9 +2,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
+#include "taxonomy.hpp"
 #include "time_text.hpp"
 
 namespace bounced::daemon {
@@ -15,6 +17,41 @@ class Reader {
  public:
   Reader(std::string file, std::vector<ConfigMessage>& messages)
       : file_(std::move(file)), messages_(messages) {}
+
+  // A path as written, made absolute against the configuration file's directory.
+  std::string path(const YAML::Node& node) {
+    if (!node.IsScalar()) {
+      error(node, "must be a path");
+      return "";
+    }
+    const std::string value = node.as<std::string>();
+    if (value.empty()) return value;
+    namespace fs = std::filesystem;
+    const fs::path written(value);
+    if (written.is_absolute()) return value;
+    return (fs::absolute(file_).parent_path() / written).lexically_normal().string();
+  }
+  void path(const YAML::Node& parent, const char* key, std::string& out) {
+    if (const YAML::Node node = parent[key]) out = path(node);
+  }
+  // A list of strings (or one string).
+  std::vector<std::string> strings(const YAML::Node& node, const std::string& what) {
+    std::vector<std::string> out;
+    if (!node || node.IsNull()) return out;
+    if (node.IsScalar()) return {node.as<std::string>()};
+    if (!node.IsSequence()) {
+      error(node, what + " must be a list");
+      return out;
+    }
+    for (const auto& item : node) {
+      if (item.IsScalar()) {
+        out.push_back(item.as<std::string>());
+      } else {
+        error(item, what + " entries must be strings");
+      }
+    }
+    return out;
+  }
 
   std::string where(const YAML::Node& node) const {
     const YAML::Mark mark = node.Mark();
@@ -70,7 +107,7 @@ class Reader {
     if (!map(node, name)) return;
     warn_unknown(node, {"action", "count", "within", "duration"}, name);
     if (const YAML::Node action = node["action"]) {
-      const std::string value = action.as<std::string>();
+      const std::string value = action.IsScalar() ? action.as<std::string>() : std::string();
       if (value == "never")
         rule.mode = store::CategoryRule::Mode::never;
       else if (value == "immediate")
@@ -151,26 +188,41 @@ LoadedConfig load_config(const std::string& path) {
   if (const YAML::Node db = root["database"]; db && r.map(db, "database")) {
     r.warn_unknown(db, {"url", "pg_bin_dir"}, "database");
     r.string(db, "url", config.database_url);
-    r.string(db, "pg_bin_dir", config.pg_bin_dir);
+    r.path(db, "pg_bin_dir", config.pg_bin_dir);
   }
-  r.string(root, "state_dir", config.state_dir);
+  r.path(root, "state_dir", config.state_dir);
   if (const YAML::Node rules = root["rules"]; rules && r.map(rules, "rules")) {
     r.warn_unknown(rules, {"dirs", "formats"}, "rules");
-    if (const YAML::Node dirs = rules["dirs"]) {
+    if (const YAML::Node dirs = rules["dirs"]; dirs && !dirs.IsNull()) {
       if (dirs.IsSequence()) {
-        for (const auto& dir : dirs) config.rules_dirs.push_back(dir.as<std::string>());
+        for (const auto& dir : dirs) {
+          const std::string resolved = r.path(dir);
+          std::error_code error;
+          if (!resolved.empty() && !std::filesystem::is_directory(resolved, error)) {
+            r.error(dir, "rules.dirs: " + resolved + " is not a directory");
+          }
+          if (!resolved.empty()) config.rules_dirs.push_back(resolved);
+        }
       } else {
         r.error(dirs, "rules.dirs must be a list");
       }
     }
-    r.string(rules, "formats", config.formats_dir);
+    r.path(rules, "formats", config.formats_dir);
+    std::error_code error;
+    if (!config.formats_dir.empty() && !std::filesystem::is_directory(config.formats_dir, error)) {
+      r.error(rules["formats"], "rules.formats: " + config.formats_dir + " is not a directory");
+    }
   }
   if (const YAML::Node verp = root["verp"]; verp && r.map(verp, "verp")) {
-    r.warn_unknown(verp, {"prefix", "separator"}, "verp");
+    r.warn_unknown(verp, {"prefix", "separator", "domains"}, "verp");
     r.string(verp, "prefix", config.verp_prefix);
     r.string(verp, "separator", config.verp_separator);
     if (config.verp_separator.size() != 1)
       r.error(verp["separator"], "verp.separator must be one character");
+    for (std::string domain : r.strings(verp["domains"], "verp.domains")) {
+      for (auto& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      config.bounce_domains.push_back(domain);
+    }
   }
   if (const YAML::Node join = root["join"]; join && r.map(join, "join")) {
     r.warn_unknown(join, {"header", "window"}, "join");
@@ -178,7 +230,8 @@ LoadedConfig load_config(const std::string& path) {
     r.duration(join, "window", config.join.window);
   }
   if (const YAML::Node policy = root["suppression"]; policy && r.map(policy, "suppression")) {
-    r.warn_unknown(policy, {"categories", "domains", "success_window"}, "suppression");
+    r.warn_unknown(policy, {"categories", "domains", "success_window", "complaint_reasons"},
+                   "suppression");
     if (const YAML::Node categories = policy["categories"]) {
       const auto base = config.suppression.categories;
       r.categories(categories, "suppression.categories", config.suppression.categories, base);
@@ -193,15 +246,37 @@ LoadedConfig load_config(const std::string& path) {
       }
     }
     r.duration(policy, "success_window", config.suppression.success_window);
+    if (const YAML::Node reasons = policy["complaint_reasons"]) {
+      config.suppression.complaint_reasons.clear();
+      for (const auto& reason : r.strings(reasons, "suppression.complaint_reasons")) {
+        const rules::ReasonInfo* info = rules::find_reason(reason);
+        if (!info || info->category != rules::Category::complaint) {
+          r.error(reasons, "suppression.complaint_reasons: '" + reason +
+                               "' is not a complaint reason (see `bounced rules reasons`)");
+          continue;
+        }
+        config.suppression.complaint_reasons.insert(reason);
+      }
+    }
   }
   r.integer(root, "raw_retention_days", config.raw_retention_days, 0);
   if (const YAML::Node ingest = root["ingest"]; ingest && r.map(ingest, "ingest")) {
     r.warn_unknown(ingest, {"batch_size", "processed_folder", "quarantine_dir"}, "ingest");
     r.integer(ingest, "batch_size", config.batch_size, 1);
     r.string(ingest, "processed_folder", config.processed_folder);
-    r.string(ingest, "quarantine_dir", config.quarantine_dir);
+    r.path(ingest, "quarantine_dir", config.quarantine_dir);
   }
   return loaded;
+}
+
+std::string config_path(const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* env = std::getenv("BOUNCED_CONFIG"); env && *env) return env;
+  std::error_code error;
+  if (std::filesystem::exists("/etc/bounced/bounced.yaml", error)) {
+    return "/etc/bounced/bounced.yaml";
+  }
+  return "";
 }
 
 std::string effective_state_dir(const Config& config) {

@@ -7,14 +7,13 @@
 namespace bounced::daemon {
 
 store::BounceRecord to_bounce_record(const ClassifiedMessage& message, std::string raw,
-                                     store::Time fallback, const RecordOptions& options) {
+                                     store::Time received_at, const RecordOptions& options) {
   const auto& report = message.report;
   store::BounceRecord record;
   record.source = message.source;
   record.raw = std::move(raw);
-  record.received_at = store::parse_mail_date(report.date).value_or(fallback);
-  // A Date far in the future is a broken clock, not a bounce from the future.
-  if (record.received_at > fallback + std::chrono::days(1)) record.received_at = fallback;
+  record.received_at = received_at;
+  record.report_date = report.date;
   record.kind = std::string(classifiers::to_string(report.kind));
   record.format = report.format;
   record.report_message_id = report.message_id;

@@ -17,8 +17,10 @@ struct RecordOptions {
   char verp_separator = '+';
 };
 
-// received_at: the report's Date header, else `fallback` (file mtime or now).
+// received_at: when bounced received the mail (a Maildir file's delivery time, IMAP's
+// INTERNALDATE, or now) - what windows, partitions and --since go by. The report's Date header,
+// written by a stranger's clock, is only kept as text.
 store::BounceRecord to_bounce_record(const ClassifiedMessage& message, std::string raw,
-                                     store::Time fallback, const RecordOptions& options);
+                                     store::Time received_at, const RecordOptions& options);
 
 }  // namespace bounced::daemon

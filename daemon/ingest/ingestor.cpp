@@ -1,5 +1,7 @@
 #include "ingestor.hpp"
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -25,17 +27,14 @@ std::string maildir_of(const std::string& path) {
 
 namespace {
 
-// The bounce's time when its Date header is missing or broken: the file's mtime (when the MTA
-// delivered it), else now.
-store::Time fallback_time(const std::string& name, bool is_file) {
-  store::Time fallback = store::now_seconds();
-  if (!is_file) return fallback;
-  std::error_code error;
-  // GCC 12 has no clock_cast: shift by the offset between the two clocks' "now".
-  const auto mtime = fs::last_write_time(name, error);
-  if (error) return fallback;
-  const auto shifted = mtime - fs::file_time_type::clock::now() + std::chrono::system_clock::now();
-  return std::chrono::time_point_cast<std::chrono::seconds>(shifted);
+// When bounced received a message: a file's mtime (when the MTA delivered it into the Maildir),
+// else now. A file from the future (a wrong clock, a touch) was received now.
+store::Time received_time(const std::string& name, bool is_file) {
+  const store::Time now = store::now_seconds();
+  if (!is_file) return now;
+  struct stat info {};
+  if (::stat(name.c_str(), &info) != 0) return now;
+  return std::min(now, store::Time(std::chrono::seconds(info.st_mtim.tv_sec)));
 }
 
 // One message after the parsing threads: its record for the store, or why it was unreadable.
@@ -84,7 +83,7 @@ void Ingestor::store_batch(IngestReport& report) {
       parsed[i].is_file = source.name != "-" && fs::is_regular_file(source.name, error);
       store::BounceRecord record =
           to_bounce_record(message, std::move(source.bytes),
-                           fallback_time(source.name, parsed[i].is_file), options_.record);
+                           received_time(source.name, parsed[i].is_file), options_.record);
       store_.prepare(record);
       parsed[i].record = std::move(record);
     }

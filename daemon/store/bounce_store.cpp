@@ -31,14 +31,12 @@ std::string month_of(Time time) {
   return pg_time(time).substr(0, 7);
 }
 
-void ensure_months(pqxx::work& tx, const std::string& table, const std::set<std::string>& months) {
-  for (const auto& month : months) {
-    tx.exec_params("SELECT bounced_ensure_month($1::regclass, $2::timestamptz)", table,
-                   month + "-01 00:00:00+00");
-  }
-}
-
 }  // namespace detail
+
+std::string stored_category(std::string_view action, std::string_view category) {
+  if (action == "delayed") return "delayed";
+  return std::string(category);
+}
 
 BounceStore::BounceStore(Database& database, BounceStoreOptions options)
     : database_(database), options_(std::move(options)), policy_(options_.policy) {}
@@ -58,7 +56,7 @@ Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {
   std::vector<std::string> fingerprints;
   std::vector<const BounceRecord*> unique;
   std::set<std::string> seen;
-  std::set<std::string> months;
+  std::set<Time> times;
   Time first = batch.front().received_at, last = batch.front().received_at;
   for (auto& record : batch) {
     prepare(record);
@@ -70,18 +68,17 @@ Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {
     unique.push_back(&record);
     first = std::min(first, record.received_at);
     last = std::max(last, record.received_at);
-    const std::string month = detail::month_of(record.received_at);
-    if (!months_.contains(month)) months.insert(month);
+    times.insert(record.received_at);
   }
+  if (Status s = partitions_.ensure(database_, times); !ok(s)) return std::get<StoreError>(s);
 
   std::vector<detail::VerdictEvent> events;
   Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
-    detail::ensure_months(tx, "bounces", months);
     tx.exec(
         "CREATE TEMP TABLE in_messages (fingerprint text, received_at timestamptz, source text, "
         "kind text, format text, report_message_id text, original_message_id text, "
         "envelope_recipient text, verp_token text, send_header text, raw_size integer, "
-        "raw_gz bytea) ON COMMIT DROP");
+        "raw_gz bytea, report_date text) ON COMMIT DROP");
     tx.exec(
         "CREATE TEMP TABLE in_bounces (fingerprint text, received_at timestamptz, recipient text, "
         "recipient_domain text, original_recipient text, kind text, category text, reason text, "
@@ -95,7 +92,7 @@ Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {
         messages << std::make_tuple(fingerprints[i], detail::pg_time(r.received_at), r.source,
                                     r.kind, r.format, r.report_message_id, r.original_message_id,
                                     r.envelope_recipient, r.verp_token, r.send_header,
-                                    static_cast<long>(r.raw.size()), r.raw_gz_hex);
+                                    static_cast<long>(r.raw.size()), r.raw_gz_hex, r.report_date);
       }
       messages.complete();
     }
@@ -110,10 +107,11 @@ Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {
           if (address.empty() || !recipients_seen.insert(address).second) continue;
           rows_out << std::make_tuple(
               fingerprints[i], when, address, std::string(address_domain_of(address)),
-              normalize_address(recipient.original_recipient), r.kind, recipient.category,
-              recipient.reason, recipient.rule, recipient.action, recipient.status,
-              recipient.reply_code, recipient.diagnostic, recipient.remote_mta,
-              r.original_message_id, r.verp_token, r.send_header);
+              normalize_address(recipient.original_recipient), r.kind,
+              stored_category(recipient.action, recipient.category), recipient.reason,
+              recipient.rule, recipient.action, recipient.status, recipient.reply_code,
+              recipient.diagnostic, recipient.remote_mta, r.original_message_id, r.verp_token,
+              r.send_header);
         }
       }
       rows_out.complete();
@@ -123,11 +121,11 @@ Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {
         "WITH new_messages AS ("
         " INSERT INTO bounce_messages (fingerprint, received_at, source, kind, format,"
         "  report_message_id, original_message_id, envelope_recipient, verp_token, send_header,"
-        "  raw_size, raw_gz, raw_expires_at)"
+        "  raw_size, raw_gz, raw_expires_at, report_date)"
         " SELECT fingerprint, received_at, source, kind, format, report_message_id,"
         "  original_message_id, envelope_recipient, verp_token, send_header, raw_size,"
         "  NULLIF(raw_gz, ''::bytea),"
-        "  CASE WHEN $1 > 0 THEN now() + make_interval(days => $1) END"
+        "  CASE WHEN $1 > 0 THEN now() + make_interval(days => $1) END, report_date"
         " FROM in_messages ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint)"
         " INSERT INTO bounces (fingerprint, received_at, recipient, recipient_domain,"
         "  original_recipient, kind, category, reason, rule, action, status, reply_code,"
@@ -155,11 +153,29 @@ Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {
                         row[0].as<long long>(), detail::parse_pg_time(row[5].c_str())});
     }
     if (!events.empty()) {
+      // From here on the batch decides against what other processes committed.
+      detail::lock_outcomes(tx);
       detail::JoinScope scope;
       scope.fingerprints = fingerprints;
       scope.since = first;
       scope.until = last;
-      summary.joined = detail::join_bounces(tx, options_.join, scope);
+      std::set<long long> joined_sends;
+      summary.joined = detail::join_bounces(tx, options_.join, scope, &joined_sends);
+      detail::link_same_failures(tx, joined_sends);
+      if (!joined_sends.empty()) {
+        // The DSN of a refusal already counted as that refusal makes no decision of its own.
+        std::set<long long> same_failures;
+        for (const auto& row : tx.exec_params(
+                 "SELECT id FROM bounces WHERE fingerprint = ANY($1::text[]) AND received_at >= $2"
+                 " AND received_at <= $3 AND same_failure",
+                 detail::pg_text_array(fingerprints), detail::pg_time(first),
+                 detail::pg_time(last))) {
+          same_failures.insert(row[0].as<long long>());
+        }
+        std::erase_if(events, [&](const detail::VerdictEvent& event) {
+          return same_failures.contains(event.bounce_id);
+        });
+      }
       summary.suppressed = detail::apply_suppressions(tx, policy_, events);
       // Webhook events, with the join result, in the same transaction as the rows.
       tx.exec_params(
@@ -176,7 +192,6 @@ Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {
     if (options_.before_commit) options_.before_commit();
   });
   if (!ok(status)) return std::get<StoreError>(status);
-  months_.insert(months.begin(), months.end());
   return summary;
 }
 

@@ -2,16 +2,24 @@
 // SHA-256 of the raw bytes, raw kept compressed for the retention period), one bounces row per
 // recipient, then joins them to their sends and applies the suppression policy - all in one
 // transaction, so a batch is either wholly stored or not at all and the caller acknowledges the
-// mail only after write() succeeded. Replaying the same mail inserts nothing.
+// mail only after write() succeeded. Replaying the same mail inserts nothing. Several processes
+// may write at once (see store_tx.hpp: the join and the policy run under the outcome lock).
+//
+// One failure is one event: a failure report joined to a send that was refused at send time is
+// the DSN our own MTA wrote for that refusal; it is stored and joined, marked same_failure, and
+// the policy counts the refusal only. A delay warning (Action: delayed) is stored with category
+// `delayed` whatever the rules said, and never counts.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "database.hpp"
+#include "partitions.hpp"
 #include "send_joiner.hpp"
 #include "suppression_policy.hpp"
 #include "time_text.hpp"
@@ -26,16 +34,23 @@ struct BounceRecipientRecord {
   std::string reply_code;
   std::string diagnostic;
   std::string remote_mta;
-  std::string category;  // verdict
+  std::string category;  // verdict (see stored_category)
   std::string reason;
   std::string rule;
 };
 
+// The category the store keeps for a verdict: `delayed` for a delay warning (the message is
+// still being retried: not a failure, whatever its status says), else the verdict's.
+std::string stored_category(std::string_view action, std::string_view category);
+
 struct BounceRecord {
   std::string source;  // file name, for logs
   std::string raw;     // the bytes as received
+  // When bounced received the mail (Maildir delivery time, IMAP INTERNALDATE, or now): the
+  // time every window, partition and --since is measured by. Not the report's Date header.
   Time received_at{};
-  std::string kind;  // ReportKind name
+  std::string report_date;  // the report's Date header as written, for reference
+  std::string kind;         // ReportKind name
   std::string format;
   std::string report_message_id;
   std::string original_message_id;
@@ -81,7 +96,7 @@ class BounceStore {
   Database& database_;
   BounceStoreOptions options_;
   SuppressionPolicy policy_;
-  std::set<std::string> months_;  // partitions known to exist (committed)
+  PartitionKeeper partitions_{"bounces"};
 };
 
 }  // namespace bounced::store

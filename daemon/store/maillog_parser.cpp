@@ -106,6 +106,7 @@ std::optional<MaillogEvent> parse_maillog_line(std::string_view line, int year) 
   if (service.ends_with("qmgr") && rest.starts_with("from=<")) {
     event.kind = MaillogEvent::Kind::sender;
     event.sender = field(rest, "from=");
+    event.null_sender = event.sender.empty();
     return event;
   }
   if (!rest.starts_with("to=<")) return std::nullopt;

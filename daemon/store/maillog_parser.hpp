@@ -20,8 +20,9 @@ struct MaillogEvent {
   Kind kind = Kind::delivery;
   Time at{};
   std::string queue_id;
-  std::string message_id;  // message_id: without angle brackets
-  std::string sender;      // sender: the envelope sender (from=<...>)
+  std::string message_id;    // message_id: without angle brackets
+  std::string sender;        // sender: the envelope sender (from=<...>)
+  bool null_sender = false;  // sender: from=<>, a bounce or other notification
   // delivery:
   std::string recipient;   // to=
   std::string orig_to;     // orig_to=, when present

@@ -59,7 +59,9 @@ Status MaillogReader::load_queue() {
   Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
     for (const auto& row :
          tx.exec("SELECT queue_id, message_id, sender, first_seen FROM maillog_queue")) {
-      queue_[row[0].c_str()] = {row[1].c_str(), row[2].c_str(),
+      // The null sender is kept as "<>" so that it is not mistaken for "not seen yet".
+      const std::string sender = row[2].c_str();
+      queue_[row[0].c_str()] = {row[1].c_str(), sender == "<>" ? "" : sender, sender == "<>",
                                 detail::parse_pg_time(row[3].c_str())};
     }
   });
@@ -105,20 +107,34 @@ Result<std::unique_ptr<MaillogReader::OpenLog>> MaillogReader::open(const std::s
   return log;
 }
 
+bool MaillogReader::is_incoming(const QueueEntry& entry, const std::string& recipient) const {
+  if (entry.null_sender) return true;
+  const std::string_view domain = address_domain_of(recipient);
+  for (const auto& bounce_domain : options_.bounce_domains) {
+    if (domain == bounce_domain) return true;
+  }
+  if (options_.verp_prefix.empty()) return false;
+  const std::string_view local = std::string_view(recipient).substr(0, recipient.rfind('@'));
+  return local == options_.verp_prefix ||
+         (local.size() > options_.verp_prefix.size() && local.starts_with(options_.verp_prefix) &&
+          local[options_.verp_prefix.size()] == options_.verp_separator);
+}
+
 Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
   if (log.key.empty()) return Done{};
   std::vector<SendRecord> batch;
   std::set<std::string> touched, removed;
-  std::set<std::string> months;
   long long offset = log.offset, line_number = log.line;
   std::string line, partial;
 
   const SuppressionPolicy policy(options_.suppression);
   auto commit = [&]() -> Status {
+    std::set<Time> times;
+    for (const auto& send : batch) times.insert(send.sent_at);
+    if (Status s = partitions_.ensure(database_, times); !ok(s)) return s;
     Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
-      for (const auto& send : batch) months.insert(detail::month_of(send.sent_at));
       const SendWriteSummary summary =
-          detail::write_sends(tx, batch, true, options_.join, policy, months);
+          detail::write_sends(tx, batch, SendSource::maillog, options_.join, policy);
       stats.late_joined += summary.late_joined.total();
       for (const auto& id : touched) {
         if (removed.contains(id)) continue;
@@ -127,7 +143,8 @@ Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
             "INSERT INTO maillog_queue (queue_id, message_id, sender, first_seen) VALUES ($1, $2, "
             "$3, $4) ON CONFLICT (queue_id) DO UPDATE SET message_id = EXCLUDED.message_id, "
             "sender = EXCLUDED.sender, updated_at = now()",
-            id, entry.message_id, entry.sender, detail::pg_time(entry.first_seen));
+            id, entry.message_id, entry.null_sender ? std::string("<>") : entry.sender,
+            detail::pg_time(entry.first_seen));
       }
       if (!removed.empty()) {
         std::vector<std::string> ids(removed.begin(), removed.end());
@@ -171,6 +188,7 @@ Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
           break;
         case MaillogEvent::Kind::sender:
           entry->second.sender = event->sender;
+          entry->second.null_sender = event->null_sender;
           touched.insert(event->queue_id);
           break;
         case MaillogEvent::Kind::removed:
@@ -180,13 +198,19 @@ Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
           touched.insert(event->queue_id);
           SendRecord send;
           send.send_id = "postfix:" + event->queue_id;
+          send.queue_id = event->queue_id;
           send.message_id = entry->second.message_id;
           send.verp_token =
               verp_token(entry->second.sender, options_.verp_prefix, options_.verp_separator);
           send.recipient = normalize_address(event->recipient);
           if (send.recipient.empty()) break;
+          if (is_incoming(entry->second, send.recipient)) {
+            ++stats.incoming;
+            break;
+          }
           // One row per message and recipient: every attempt updates the same row.
           send.sent_at = entry->second.first_seen;
+          send.outcome_at = event->at;
           send.enhanced_status = event->dsn;
           send.reply_code = event->reply_code;
           send.reply_text = event->reply;
@@ -199,6 +223,8 @@ Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
             send.sync_rule = "postfix:sent";
           } else {
             classify_sync_outcome(send, *classifier_);
+            // Still queued and retried: what the reply says is kept, but it is no failure yet.
+            if (event->status == "deferred") send.sync_category = "deferred";
           }
           batch.push_back(std::move(send));
           break;

@@ -1,5 +1,10 @@
 // Reads Postfix logs into sends: follows each queue id from cleanup to its deliveries and
 // records every recipient's synchronous outcome, classified with the same rules as bounces.
+// A delivery is merged into the row of the same send that the send log (or the API) made, by
+// queue id or Message-ID + recipient (SendStore). What the MTA delivers into the bounce mailbox
+// itself - mail from the null sender (its own and remote bounce notices) or to the bounce
+// domains / VERP addresses - is incoming mail, not a send, and is skipped. A deferral (4xx the
+// MTA retries) is recorded as `deferred` and counts as no failure; the final outcome replaces it.
 //
 // Position: each file is known by the SHA-256 of its first line, so after logrotate renames
 // maillog to maillog.1 (and later compresses it to maillog.2.gz) it is still the same file.
@@ -12,9 +17,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "database.hpp"
 #include "maillog_parser.hpp"
+#include "partitions.hpp"
 #include "send_joiner.hpp"
 #include "suppression_policy.hpp"
 
@@ -27,6 +34,9 @@ namespace bounced::store {
 struct MaillogOptions {
   std::string verp_prefix;
   char verp_separator = '+';
+  // Domains of the bounce mailbox (the Return-Path domains). Mail delivered to them is not a
+  // send; neither is mail to a VERP address (verp_prefix + separator ...) anywhere.
+  std::vector<std::string> bounce_domains;
   size_t batch_lines = 20000;  // lines per transaction
   JoinOptions join;
   SuppressionPolicyConfig suppression = SuppressionPolicyConfig::defaults();  // for refusals
@@ -37,6 +47,7 @@ struct MaillogOptions {
 struct MaillogStats {
   size_t lines = 0;       // lines read this time
   size_t deliveries = 0;  // delivery lines turned into send outcomes
+  size_t incoming = 0;    // deliveries into the bounce mailbox (not sends)
   size_t late_joined = 0;
 };
 
@@ -58,8 +69,11 @@ class MaillogReader {
   struct QueueEntry {
     std::string message_id;
     std::string sender;
+    bool null_sender = false;
     Time first_seen{};
   };
+  // Mail into the bounce mailbox, which the MTA logs like any delivery.
+  bool is_incoming(const QueueEntry& entry, const std::string& recipient) const;
   Result<std::unique_ptr<OpenLog>> open(const std::string& path);
   // Reads complete lines to the end of what is there now, committing every batch_lines.
   Status drain(OpenLog& log, MaillogStats& stats);
@@ -70,6 +84,7 @@ class MaillogReader {
   MaillogOptions options_;
   std::map<std::string, QueueEntry> queue_;
   bool queue_loaded_ = false;
+  PartitionKeeper partitions_{"sends"};
 };
 
 }  // namespace bounced::store

@@ -1,6 +1,8 @@
-// Reading the joined outcomes back for `bounced outcomes` (the delivery_outcomes view).
+// Reading the joined outcomes back for `bounced outcomes` (the delivery_outcomes view): every
+// value whole, times as times, so any output format can print them without loss.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,28 +12,48 @@
 namespace bounced::store {
 
 struct Outcome {
+  long long send_row_id = 0;
   std::string send_id;
+  std::string queue_id;
+  std::string message_id;
   std::string recipient;
   std::string campaign;
-  std::string sent_at;
+  std::string list_id;
+  std::string customer;
+  Time sent_at{};
   std::string sync_reply_code;
+  std::string sync_status;
+  std::string sync_category;
+  std::string sync_reason;
+  std::optional<Time> outcome_at;
+  std::string sources;  // "import,maillog"
   std::string final_state;
-  std::string async_reason;  // or the sync reason for sync_* states
+  long long bounce_id = 0;  // 0: none joined
+  std::optional<Time> bounce_received_at;
+  std::string async_category;
+  std::string async_reason;
+  std::string async_rule;
   std::string join_method;
-  std::string async_delay;
+  std::optional<long long> async_delay_seconds;
+  // The reason that explains the final state: the sync reason for sync_*, else the async one.
+  std::string reason() const;
 };
 
 struct OutcomeFilter {
-  std::string since;  // ISO time; "" = all
-  std::string campaign;
-  std::string state;
+  std::optional<Time> since;  // sends at or after
+  std::string campaign;       // "" = all
+  std::string state;          // "" = all; else one of final_states()
   size_t limit = 1000;
 };
 
-Result<std::vector<Outcome>> query_outcomes(Database& database, const OutcomeFilter& filter);
+struct OutcomePage {
+  std::vector<Outcome> rows;  // at most filter.limit, oldest send first
+  long long matching = 0;     // rows the filter matches in all
+};
 
-// (final_state, count) over the filter, most frequent first.
-Result<std::vector<std::pair<std::string, long>>> outcome_totals(Database& database,
-                                                                 const OutcomeFilter& filter);
+// Every final_state the view can give, in the order bounced(8) lists them.
+const std::vector<std::string>& final_states();
+
+Result<OutcomePage> query_outcomes(Database& database, const OutcomeFilter& filter);
 
 }  // namespace bounced::store

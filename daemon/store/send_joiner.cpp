@@ -57,31 +57,40 @@ std::string candidate_sql(const std::string& method) {
 
 }  // namespace
 
-JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinScope& scope) {
+JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinScope& scope,
+                        std::set<long long>* joined_sends) {
   JoinCounts counts;
-  const std::string where =
+  const std::string scope_where =
       scope.fingerprints.empty()
-          ? "b.send_row_id IS NULL AND b.received_at >= $2 AND b.received_at <= $3 AND "
-            "$1::text[] IS NULL"
-          : "b.send_row_id IS NULL AND b.fingerprint = ANY($1::text[]) AND b.received_at >= $2 "
-            "AND b.received_at <= $3";
+          ? " AND b.received_at >= $2 AND b.received_at <= $3 AND $1::text[] IS NULL"
+          : " AND b.fingerprint = ANY($1::text[]) AND b.received_at >= $2 AND b.received_at <= $3";
   const std::string fingerprints =
       scope.fingerprints.empty() ? std::string() : pg_text_array(scope.fingerprints);
   for (const char* method : {"verp", "message_id", "header", "recipient_window"}) {
+    // A join by recipient and time is a guess made with the sends known then; a send that
+    // arrives later and matches by VERP, Message-ID or header replaces the guess.
+    const bool weak = std::string(method) == "recipient_window";
+    const std::string where =
+        (weak ? "b.send_row_id IS NULL"
+              : "(b.send_row_id IS NULL OR b.join_method = 'recipient_window')") +
+        scope_where;
     const std::string sql =
         "WITH m AS (SELECT b.id AS bid, b.received_at AS brec, c.id AS sid, c.sent_at AS ssent "
         "FROM bounces b CROSS JOIN LATERAL (" +
         candidate_sql(method) + ") c WHERE " + where +
         ") UPDATE bounces b SET send_row_id = m.sid, send_sent_at = m.ssent, join_method = '" +
         method + "', joined_at = now(), joined_late = " + (scope.late ? "true" : "false") +
-        " FROM m WHERE b.id = m.bid AND b.received_at = m.brec";
+        " FROM m WHERE b.id = m.bid AND b.received_at = m.brec RETURNING m.sid";
     const char* array_param = scope.fingerprints.empty() ? nullptr : fingerprints.c_str();
     pqxx::result result =
         std::string(method) == "recipient_window"
             ? tx.exec_params(sql, array_param, pg_time(scope.since), pg_time(scope.until),
                              static_cast<double>(options.window.count()))
             : tx.exec_params(sql, array_param, pg_time(scope.since), pg_time(scope.until));
-    const size_t n = result.affected_rows();
+    const size_t n = result.size();
+    if (joined_sends) {
+      for (const auto& row : result) joined_sends->insert(row[0].as<long long>());
+    }
     if (std::string(method) == "verp")
       counts.verp = n;
     else if (std::string(method) == "message_id")
@@ -94,16 +103,44 @@ JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinSc
   return counts;
 }
 
+void link_same_failures(pqxx::work& tx, const std::set<long long>& send_ids) {
+  if (send_ids.empty()) return;
+  std::string ids = "{";
+  for (long long id : send_ids) {
+    if (ids.size() > 1) ids.push_back(',');
+    ids += std::to_string(id);
+  }
+  ids.push_back('}');
+  // A send refused at send time was never accepted by the remote side, so a failure report
+  // that is surely about that message and recipient (joined by VERP, Message-ID or send-id
+  // header, not merely by recipient and time) can only be the one our own MTA wrote for the
+  // refusal: the same failure.
+  tx.exec_params(
+      "UPDATE bounces b SET same_failure = x.same FROM (SELECT b.id, b.received_at,"
+      " s.sync_category IN ('hard', 'soft', 'quota', 'unknown')"
+      "  AND b.category IN ('hard', 'soft', 'quota', 'unknown')"
+      "  AND b.join_method IN ('verp', 'message_id', 'header')"
+      "  AND (lower(b.recipient) = lower(s.recipient)"
+      "   OR lower(b.original_recipient) = lower(s.recipient)) AS same"
+      " FROM bounces b JOIN sends s ON s.id = b.send_row_id AND s.sent_at = b.send_sent_at"
+      " WHERE b.send_row_id = ANY($1::bigint[])) x"
+      " WHERE b.id = x.id AND b.received_at = x.received_at AND b.same_failure <> x.same",
+      ids);
+}
+
 }  // namespace detail
 
 Result<JoinCounts> SendJoiner::join_late(Database& database, Time since) const {
   JoinCounts counts;
   Status status = detail::in_transaction(database, [&](pqxx::work& tx) {
+    detail::lock_outcomes(tx);
     detail::JoinScope scope;
     scope.since = since;
     scope.until = Time(std::chrono::seconds(253402300799));  // 9999-12-31
     scope.late = true;
-    counts = detail::join_bounces(tx, options_, scope);
+    std::set<long long> joined;
+    counts = detail::join_bounces(tx, options_, scope, &joined);
+    detail::link_same_failures(tx, joined);
   });
   if (!ok(status)) return std::get<StoreError>(status);
   return counts;

@@ -7,7 +7,9 @@
 //                    sends.send_id, with the same recipient rule
 //   recipient_window the newest send to the same recipient within the window before the bounce
 // The method is recorded in bounces.join_method. A bounce that arrives before its send is known
-// stays unjoined and is joined by join_late() when sends arrive (joined_late = true).
+// stays unjoined and is joined by join_late() when sends arrive (joined_late = true); a
+// recipient_window join, a guess made with the sends known then, is replaced when a send that
+// matches by VERP, Message-ID or header arrives later.
 #pragma once
 
 #include <chrono>

@@ -14,6 +14,7 @@ enum class Field {
   send_id,
   message_id,
   verp_token,
+  queue_id,
   recipient,
   campaign,
   list_id,
@@ -31,6 +32,7 @@ Field field_of(std::string name) {
   if (name == "send_id") return Field::send_id;
   if (name == "message_id" || name == "message-id") return Field::message_id;
   if (name == "verp_token" || name == "verp") return Field::verp_token;
+  if (name == "queue_id" || name == "queue-id") return Field::queue_id;
   if (name == "recipient" || name == "to" || name == "rcpt") return Field::recipient;
   if (name == "campaign" || name == "campaign_id") return Field::campaign;
   if (name == "list" || name == "list_id") return Field::list_id;
@@ -53,6 +55,9 @@ std::string set_field(SendRecord& record, Field field, std::string value, std::s
       break;
     case Field::verp_token:
       record.verp_token = std::move(value);
+      break;
+    case Field::queue_id:
+      record.queue_id = std::move(value);
       break;
     case Field::recipient:
       record.recipient = std::move(value);

@@ -3,9 +3,10 @@
 // Every error names the file and the line the record starts on; a bad record is skipped and
 // reading goes on.
 //
-// Columns: send_id, message_id, verp_token, recipient (required), campaign, list (or list_id),
-// customer, sent_at (required; ISO 8601 or Unix seconds), reply_code, enhanced_status,
-// reply_text. A record without send_id uses its message_id.
+// Columns: send_id, message_id, verp_token, queue_id (the MTA's, when the sender logs it),
+// recipient (required), campaign, list (or list_id), customer, sent_at (required; ISO 8601 or
+// Unix seconds), reply_code, enhanced_status, reply_text. A record without send_id uses its
+// message_id.
 #pragma once
 
 #include <functional>

@@ -6,6 +6,18 @@
 
 namespace bounced::store {
 
+const char* to_string(SendSource source) {
+  switch (source) {
+    case SendSource::import:
+      return "import";
+    case SendSource::maillog:
+      return "maillog";
+    case SendSource::api:
+      return "api";
+  }
+  return "import";
+}
+
 void classify_sync_outcome(SendRecord& record, const rules::Classifier& classifier) {
   const bool accepted = (!record.reply_code.empty() && record.reply_code[0] == '2') ||
                         (record.reply_code.empty() && record.enhanced_status.starts_with("2."));

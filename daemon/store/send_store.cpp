@@ -10,104 +10,205 @@ namespace bounced::store {
 
 namespace detail {
 
-SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batch, bool upsert,
-                             const JoinOptions& join, const SuppressionPolicy& policy,
-                             const std::set<std::string>& months) {
+namespace {
+
+constexpr const char* kStage =
+    "CREATE TEMP TABLE in_sends (n bigint, send_id text, message_id text, verp_token text,"
+    " queue_id text, recipient text, recipient_domain text, campaign text, list_id text,"
+    " customer text, attrs jsonb, sent_at timestamptz, outcome_at text, reply_code text,"
+    " enhanced_status text, reply_text text, sync_category text, sync_reason text,"
+    " sync_rule text, source text) ON COMMIT DROP";
+
+// Which existing row each record is, in order of trust: the same send again (a replay, or the
+// log's next attempt); the same queue id and recipient (the log, after the row took the
+// imported send id); the same Message-ID and recipient reported by the other side and not
+// contradicted by a queue id (a resend of one message is another row). A row is taken by one
+// record of a batch; the others become rows of their own.
+constexpr const char* kMatch[] = {
+    "UPDATE in_sends i SET target_id = s.id, target_sent_at = s.sent_at FROM sends s"
+    " WHERE s.send_id = i.send_id AND s.recipient = i.recipient AND s.sent_at = i.sent_at",
+    "UPDATE in_sends i SET target_id = m.id, target_sent_at = m.sent_at FROM (SELECT DISTINCT"
+    " ON (i.n) i.n, s.id, s.sent_at FROM in_sends i JOIN sends s ON s.queue_id = i.queue_id"
+    " AND s.queue_id <> '' AND lower(s.recipient) = lower(i.recipient)"
+    " WHERE i.target_id IS NULL AND i.queue_id <> '' ORDER BY i.n, s.sent_at DESC) m"
+    " WHERE i.n = m.n",
+    "UPDATE in_sends i SET target_id = m.id, target_sent_at = m.sent_at FROM (SELECT DISTINCT"
+    " ON (i.n) i.n, s.id, s.sent_at FROM in_sends i JOIN sends s ON s.message_id ="
+    " i.message_id AND s.message_id <> '' AND lower(s.recipient) = lower(i.recipient)"
+    " WHERE i.target_id IS NULL AND i.message_id <> '' AND NOT (i.source = ANY (s.sources))"
+    " AND (i.queue_id = '' OR s.queue_id = '' OR s.queue_id = i.queue_id)"
+    " ORDER BY i.n, abs(extract(epoch FROM s.sent_at - i.sent_at))) m WHERE i.n = m.n",
+    "UPDATE in_sends a SET target_id = NULL, target_sent_at = NULL FROM in_sends b"
+    " WHERE a.target_id = b.target_id AND a.target_sent_at = b.target_sent_at AND a.n > b.n"};
+
+// The merge of a record into its row. Ids, Message-ID, VERP token, queue id, campaign, list
+// and customer fill what the row lacks; a row only the MTA's log has reported takes the
+// sender's send id and send time (the row moves to that month, its bounces follow). The
+// outcome (reply, category, time) is the MTA log's whenever it has one, else the newest
+// report's; a record without a reply (pending) never replaces one. Rows that would not change
+// are not touched, so a replay writes nothing.
+constexpr const char* kMerge =
+    "WITH v AS (SELECT o.id, o.sent_at AS old_sent_at, o.sync_category AS old_category,"
+    "  o.reply_code || ' ' || o.reply_text AS old_reply,"
+    "  CASE WHEN x.takes_ids THEN i.send_id ELSE o.send_id END AS send_id,"
+    "  CASE WHEN x.takes_ids THEN i.sent_at ELSE o.sent_at END AS sent_at,"
+    "  COALESCE(NULLIF(o.message_id, ''), i.message_id) AS message_id,"
+    "  COALESCE(NULLIF(o.verp_token, ''), i.verp_token) AS verp_token,"
+    "  COALESCE(NULLIF(o.queue_id, ''), i.queue_id) AS queue_id,"
+    "  COALESCE(NULLIF(o.campaign, ''), i.campaign) AS campaign,"
+    "  COALESCE(NULLIF(o.list_id, ''), i.list_id) AS list_id,"
+    "  COALESCE(NULLIF(o.customer, ''), i.customer) AS customer,"
+    "  CASE WHEN x.takes_outcome THEN o.attrs || i.attrs ELSE i.attrs || o.attrs END AS attrs,"
+    "  CASE WHEN x.takes_outcome THEN i.reply_code ELSE o.reply_code END AS reply_code,"
+    "  CASE WHEN x.takes_outcome THEN i.enhanced_status ELSE o.enhanced_status END"
+    "   AS enhanced_status,"
+    "  CASE WHEN x.takes_outcome THEN i.reply_text ELSE o.reply_text END AS reply_text,"
+    "  CASE WHEN x.takes_outcome THEN i.sync_category ELSE o.sync_category END"
+    "   AS sync_category,"
+    "  CASE WHEN x.takes_outcome THEN i.sync_reason ELSE o.sync_reason END AS sync_reason,"
+    "  CASE WHEN x.takes_outcome THEN i.sync_rule ELSE o.sync_rule END AS sync_rule,"
+    "  CASE WHEN x.takes_outcome THEN COALESCE(NULLIF(i.outcome_at, '')::timestamptz,"
+    "   i.sent_at) ELSE o.outcome_at END AS outcome_at,"
+    "  CASE WHEN x.takes_outcome THEN i.source ELSE o.outcome_source END AS outcome_source,"
+    "  CASE WHEN i.source = ANY (o.sources) THEN o.sources ELSE o.sources || i.source END"
+    "   AS sources"
+    " FROM in_sends i JOIN sends o ON o.id = i.target_id AND o.sent_at = i.target_sent_at"
+    " CROSS JOIN LATERAL (SELECT i.source <> 'maillog' AND o.sources = ARRAY['maillog']"
+    "   AS takes_ids, i.sync_category <> 'pending' AND (i.source = 'maillog'"
+    "   OR o.outcome_source <> 'maillog') AS takes_outcome) x),"
+    " updated AS (UPDATE sends s SET send_id = v.send_id, sent_at = v.sent_at,"
+    "  message_id = v.message_id, verp_token = v.verp_token, queue_id = v.queue_id,"
+    "  campaign = v.campaign, list_id = v.list_id, customer = v.customer, attrs = v.attrs,"
+    "  reply_code = v.reply_code, enhanced_status = v.enhanced_status,"
+    "  reply_text = v.reply_text, sync_category = v.sync_category,"
+    "  sync_reason = v.sync_reason, sync_rule = v.sync_rule, outcome_at = v.outcome_at,"
+    "  outcome_source = v.outcome_source, sources = v.sources, recorded_at = now()"
+    "  FROM v WHERE s.id = v.id AND s.sent_at = v.old_sent_at AND (s.send_id, s.sent_at,"
+    "  s.message_id, s.verp_token, s.queue_id, s.campaign, s.list_id, s.customer, s.attrs,"
+    "  s.reply_code, s.enhanced_status, s.reply_text, s.sync_category, s.sync_reason,"
+    "  s.sync_rule, s.outcome_at, s.outcome_source, s.sources) IS DISTINCT FROM (v.send_id,"
+    "  v.sent_at, v.message_id, v.verp_token, v.queue_id, v.campaign, v.list_id, v.customer,"
+    "  v.attrs, v.reply_code, v.enhanced_status, v.reply_text, v.sync_category,"
+    "  v.sync_reason, v.sync_rule, v.outcome_at, v.outcome_source, v.sources)"
+    "  RETURNING s.id, s.sent_at, v.old_sent_at, s.recipient, s.recipient_domain,"
+    "  s.sync_category, s.sync_reason, s.outcome_at, v.old_category,"
+    "  v.old_reply <> s.reply_code || ' ' || s.reply_text AS reply_changed),"
+    " moved AS (UPDATE bounces b SET send_sent_at = u.sent_at FROM updated u"
+    "  WHERE b.send_row_id = u.id AND b.send_sent_at = u.old_sent_at"
+    "  AND u.sent_at <> u.old_sent_at)"
+    " SELECT id, sent_at, recipient, recipient_domain, sync_category, sync_reason, outcome_at,"
+    " old_category, reply_changed FROM updated";
+
+// Records that are no row yet. Returns how many, and the refusals among them (at most one row
+// with NULLs when there are none).
+constexpr const char* kInsert =
+    "WITH written AS (INSERT INTO sends (send_id, message_id, verp_token, queue_id, recipient,"
+    " recipient_domain, campaign, list_id, customer, attrs, sent_at, outcome_at, reply_code,"
+    " enhanced_status, reply_text, sync_category, sync_reason, sync_rule, source,"
+    " outcome_source, sources)"
+    " SELECT send_id, message_id, verp_token, queue_id, recipient, recipient_domain, campaign,"
+    " list_id, customer, attrs, sent_at, CASE WHEN sync_category <> 'pending' THEN"
+    " COALESCE(NULLIF(outcome_at, '')::timestamptz, sent_at) END, reply_code, enhanced_status,"
+    " reply_text, sync_category, sync_reason, sync_rule, source,"
+    " CASE WHEN sync_category <> 'pending' THEN source ELSE '' END, ARRAY[source]"
+    " FROM in_sends WHERE target_id IS NULL ORDER BY n"
+    " ON CONFLICT (send_id, recipient, sent_at) DO NOTHING"
+    " RETURNING id, sent_at, recipient, recipient_domain, sync_category, sync_reason,"
+    " outcome_at)"
+    " SELECT n.total, w.id, w.sent_at, w.recipient, w.recipient_domain, w.sync_category,"
+    " w.sync_reason, w.outcome_at FROM (SELECT count(*) AS total FROM written) n"
+    " LEFT JOIN written w ON w.sync_category IN ('hard', 'soft', 'quota', 'unknown')";
+
+bool is_failure(std::string_view category) {
+  return category == "hard" || category == "soft" || category == "quota" || category == "unknown";
+}
+
+}  // namespace
+
+SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batch,
+                             SendSource source, const JoinOptions& join,
+                             const SuppressionPolicy& policy) {
   SendWriteSummary summary;
   if (batch.empty()) return summary;
   Time first = batch.front().sent_at;
   for (const auto& record : batch) first = std::min(first, record.sent_at);
-  ensure_months(tx, "sends", months);
-  tx.exec(
-      "CREATE TEMP TABLE in_sends (send_id text, message_id text, verp_token text,"
-      " recipient text, recipient_domain text, campaign text, list_id text, customer text,"
-      " attrs jsonb, sent_at timestamptz, reply_code text, enhanced_status text,"
-      " reply_text text, sync_category text, sync_reason text, sync_rule text, source text)"
-      " ON COMMIT DROP");
+  const std::string source_name = to_string(source);
+  tx.exec(kStage);
   {
     pqxx::stream_to copy(tx, "in_sends");
+    long n = 0;
     for (const auto& r : batch) {
-      copy << std::make_tuple(r.send_id, r.message_id, r.verp_token, r.recipient,
+      copy << std::make_tuple(++n, r.send_id, r.message_id, r.verp_token, r.queue_id, r.recipient,
                               std::string(address_domain_of(r.recipient)), r.campaign, r.list_id,
-                              r.customer, r.attrs, pg_time(r.sent_at), r.reply_code,
+                              r.customer, r.attrs, pg_time(r.sent_at),
+                              r.outcome_at ? pg_time(*r.outcome_at) : std::string(), r.reply_code,
                               r.enhanced_status, r.reply_text, r.sync_category, r.sync_reason,
-                              r.sync_rule, std::string(upsert ? "maillog" : "import"));
+                              r.sync_rule, source_name);
     }
     copy.complete();
   }
-  const std::string conflict =
-      upsert ? " ON CONFLICT (send_id, recipient, sent_at) DO UPDATE SET"
-               " reply_code = EXCLUDED.reply_code, enhanced_status = EXCLUDED.enhanced_status,"
-               " reply_text = EXCLUDED.reply_text, sync_category = EXCLUDED.sync_category,"
-               " sync_reason = EXCLUDED.sync_reason, sync_rule = EXCLUDED.sync_rule,"
-               " message_id = CASE WHEN EXCLUDED.message_id <> '' THEN EXCLUDED.message_id"
-               "  ELSE sends.message_id END,"
-               " verp_token = CASE WHEN EXCLUDED.verp_token <> '' THEN EXCLUDED.verp_token"
-               "  ELSE sends.verp_token END, recorded_at = now()"
-               " WHERE (sends.reply_code, sends.reply_text, sends.sync_category) IS DISTINCT FROM"
-               " (EXCLUDED.reply_code, EXCLUDED.reply_text, EXCLUDED.sync_category)"
-             : " ON CONFLICT (send_id, recipient, sent_at) DO NOTHING";
-  // An upsert must see each key once per statement (ON CONFLICT DO UPDATE cannot touch a row
-  // twice), so the last line per key wins; DO NOTHING copes with repeats by itself.
-  const std::string source =
-      upsert ? " SELECT DISTINCT ON (send_id, recipient, sent_at) * FROM (SELECT *,"
-               " row_number() OVER () AS n FROM in_sends) i"
-               " ORDER BY send_id, recipient, sent_at, n DESC"
-             : " SELECT *, 0 AS n FROM in_sends";
-  // Returns how many rows were written, and the refusals among them (at most one row with
-  // NULLs when there are none): only rows written now, so a replay refuses nothing twice.
-  pqxx::result result = tx.exec(
-      "WITH written AS (INSERT INTO sends (send_id, message_id, verp_token, recipient,"
-      " recipient_domain, campaign, list_id, customer, attrs, sent_at, reply_code,"
-      " enhanced_status, reply_text, sync_category, sync_reason, sync_rule, source)"
-      " SELECT send_id, message_id, verp_token, recipient, recipient_domain, campaign, list_id,"
-      " customer, attrs, sent_at, reply_code, enhanced_status, reply_text, sync_category,"
-      " sync_reason, sync_rule, source FROM (" +
-      source + ") s" + conflict +
-      " RETURNING recipient, recipient_domain, sync_category, sync_reason, sent_at)"
-      " SELECT n.total, w.recipient, w.recipient_domain, w.sync_category, w.sync_reason,"
-      " w.sent_at FROM (SELECT count(*) AS total FROM written) n LEFT JOIN written w"
-      " ON w.sync_category NOT IN ('accepted', 'pending')");
-  const size_t written = result.empty() ? 0 : result[0][0].as<size_t>();
-  // (xmax cannot be read through a partitioned table, so an upsert does not tell inserts
-  // from updates.)
-  (upsert ? summary.updated : summary.inserted) = written;
-  summary.unchanged = batch.size() - written;
-  // A refusal at send time is a verdict like a bounce: a 550 5.1.1 suppresses as a hard bounce
-  // does, and 4xx refusals count towards the soft threshold.
+  tx.exec(
+      "ALTER TABLE in_sends ADD COLUMN target_id bigint, ADD COLUMN target_sent_at timestamptz");
+  // One record per send of the batch: the log's last attempt, the send log's first line.
+  tx.exec(std::string("DELETE FROM in_sends a USING in_sends b WHERE a.send_id = b.send_id AND"
+                      " a.recipient = b.recipient AND a.sent_at = b.sent_at AND ") +
+          (source == SendSource::maillog ? "a.n < b.n" : "a.n > b.n"));
+  // From here on the batch decides against what other processes committed: merge targets,
+  // joins and suppression counts.
+  lock_outcomes(tx);
+  for (const char* match : kMatch) tx.exec(match);
+
   std::vector<VerdictEvent> refusals;
-  for (const auto& row : result) {
-    if (row[1].is_null()) continue;
-    refusals.push_back({row[1].c_str(), row[2].c_str(), row[3].c_str(), row[4].c_str(), 0,
-                        parse_pg_time(row[5].c_str()), true});
+  std::set<long long> refusal_changed;  // sends whose refused-or-not changed: relink
+  const pqxx::result updated = tx.exec(kMerge);
+  for (const auto& row : updated) {
+    const std::string category = row[4].c_str();
+    const std::string old_category = row[7].c_str();
+    if (is_failure(category) != is_failure(old_category)) {
+      refusal_changed.insert(row[0].as<long long>());
+    }
+    if (is_failure(category) && (category != old_category || row[8].as<bool>())) {
+      refusals.push_back({row[2].c_str(), row[3].c_str(), category, row[5].c_str(), 0,
+                          parse_pg_time(row[6].c_str()), true});
+    }
   }
-  summary.suppressed = apply_suppressions(tx, policy, std::move(refusals));
-  if (written > 0) {
+  const pqxx::result inserted = tx.exec(kInsert);
+  const size_t written = inserted.empty() ? 0 : inserted[0][0].as<size_t>();
+  for (const auto& row : inserted) {
+    if (row[1].is_null()) continue;
+    refusals.push_back({row[3].c_str(), row[4].c_str(), row[5].c_str(), row[6].c_str(), 0,
+                        parse_pg_time(row[7].c_str()), true});
+  }
+  summary.inserted = written;
+  summary.updated = updated.size();
+  summary.unchanged = batch.size() - written - updated.size();
+
+  if (written > 0 || !updated.empty()) {
     // Bounces that came before these sends were known: received after the earliest send here.
     JoinScope scope;
     scope.since = first;
     scope.until = Time(std::chrono::seconds(253402300799));
     scope.late = true;
-    summary.late_joined = join_bounces(tx, join, scope);
+    summary.late_joined = join_bounces(tx, join, scope, &refusal_changed);
   }
+  // Before the policy counts: the DSN our MTA wrote for a refusal counts as that refusal.
+  link_same_failures(tx, refusal_changed);
+  summary.suppressed = apply_suppressions(tx, policy, std::move(refusals));
   return summary;
 }
 
 }  // namespace detail
 
-Result<SendWriteSummary> SendStore::write(const std::vector<SendRecord>& batch, bool upsert) {
+Result<SendWriteSummary> SendStore::write(const std::vector<SendRecord>& batch, SendSource source) {
   SendWriteSummary summary;
   if (batch.empty()) return summary;
-  std::set<std::string> months;
-  for (const auto& record : batch) {
-    const std::string month = detail::month_of(record.sent_at);
-    if (!months_.contains(month)) months.insert(month);
-  }
+  std::set<Time> times;
+  for (const auto& record : batch) times.insert(record.sent_at);
+  if (Status s = partitions_.ensure(database_, times); !ok(s)) return std::get<StoreError>(s);
   Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
-    summary = detail::write_sends(tx, batch, upsert, join_, policy_, months);
+    summary = detail::write_sends(tx, batch, source, join_, policy_);
   });
   if (!ok(status)) return std::get<StoreError>(status);
-  months_.insert(months.begin(), months.end());
   return summary;
 }
 

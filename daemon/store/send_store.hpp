@@ -1,14 +1,18 @@
-// Writes synchronous outcomes: a batch of SendRecords is copied (COPY) into a staging table and
-// inserted with ON CONFLICT (send_id, recipient, sent_at), so importing the same log twice adds
-// nothing; refusals (4xx/5xx) go through the suppression policy like bounces; then bounces that
-// arrived before their send are joined (late join). One transaction per batch.
+// Writes synchronous outcomes. A batch of SendRecords is copied (COPY) into a staging table and
+// each record is merged into the row of the same send if one exists - the same send id, the
+// same queue id and recipient, or the same Message-ID and recipient reported by the other side
+// (the send log and the MTA's log) - else inserted. So a send is one row whoever reports it and
+// in whichever order: the imported ids, campaign and customer and the MTA's outcome both land on
+// it, and replaying a log changes nothing. Refusals (4xx/5xx, not a deferral the MTA retries) go
+// through the suppression policy like bounces; then bounces that arrived before their send are
+// joined (late join). One transaction per batch.
 #pragma once
 
-#include <set>
 #include <string>
 #include <vector>
 
 #include "database.hpp"
+#include "partitions.hpp"
 #include "send_joiner.hpp"
 #include "send_record.hpp"
 #include "suppression_policy.hpp"
@@ -16,9 +20,9 @@
 namespace bounced::store {
 
 struct SendWriteSummary {
-  size_t inserted = 0;
-  size_t updated = 0;    // upsert mode: rows inserted or given a newer outcome
-  size_t unchanged = 0;  // already stored (replay)
+  size_t inserted = 0;   // new rows
+  size_t updated = 0;    // existing rows that took a newer outcome or merged fields
+  size_t unchanged = 0;  // already stored as they are (replay)
   JoinCounts late_joined;
   size_t suppressed = 0;  // suppressions made by refusals at send time
 };
@@ -29,9 +33,8 @@ class SendStore {
             SuppressionPolicyConfig policy = SuppressionPolicyConfig::defaults())
       : database_(database), join_(std::move(join)), policy_(std::move(policy)) {}
 
-  // upsert: a later outcome for the same send (Postfix: deferred, then sent) replaces the
-  // earlier one instead of being ignored.
-  Result<SendWriteSummary> write(const std::vector<SendRecord>& batch, bool upsert = false);
+  Result<SendWriteSummary> write(const std::vector<SendRecord>& batch,
+                                 SendSource source = SendSource::import);
 
   // ANALYZE sends, after a large import. Autovacuum never analyzes a partitioned table's parent
   // and analyzes a partition only a while after it grew, so right after an import the planner
@@ -42,7 +45,7 @@ class SendStore {
   Database& database_;
   JoinOptions join_;
   SuppressionPolicy policy_;
-  std::set<std::string> months_;
+  PartitionKeeper partitions_{"sends"};
 };
 
 }  // namespace bounced::store

@@ -1,5 +1,13 @@
 // Internal to daemon/store/: the steps that several stores run inside one transaction, so a
 // batch of bounces is written, joined and acted on atomically.
+//
+// Concurrency: every writer that joins bounces to sends or decides suppressions (a bounce batch,
+// a send batch, a maillog batch, a reclassify batch, a manual removal) takes the outcome lock
+// (lock_outcomes) first and keeps it to COMMIT. Under READ COMMITTED each statement after the
+// lock sees everything the previous holder committed, so a bounce and its send written at once
+// by two processes still find each other, a threshold counts the verdicts of every process, and
+// a concurrent soft verdict cannot overwrite a hard suppression it did not see. The expensive
+// part of a batch (COPY, inserts) runs before the lock.
 #pragma once
 
 #include <pqxx/pqxx>
@@ -18,10 +26,11 @@ namespace bounced::store::detail {
 // A text[] literal for a parameter: {"a","b"} with quotes and backslashes escaped.
 std::string pg_text_array(const std::vector<std::string>& values);
 
-// Creates the monthly partitions of `table` for the given times (bounced_ensure_month).
-void ensure_months(pqxx::work& tx, const std::string& table, const std::set<std::string>& months);
 // "2024-11" for a time.
 std::string month_of(Time time);
+
+// Waits for and takes the outcome lock (released at COMMIT or ROLLBACK).
+void lock_outcomes(pqxx::work& tx);
 
 // Which unjoined bounces a join pass looks at.
 struct JoinScope {
@@ -30,7 +39,13 @@ struct JoinScope {
   Time until{};
   bool late = false;
 };
-JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinScope& scope);
+// Joins, and adds the ids of the sends joined to into `joined_sends` (when not null).
+JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinScope& scope,
+                        std::set<long long>* joined_sends = nullptr);
+
+// Marks the failure reports joined to these sends as the same failure as the send's refusal
+// (bounces.same_failure) where the send was refused, and unmarks them where it was not.
+void link_same_failures(pqxx::work& tx, const std::set<long long>& send_ids);
 
 // A new verdict for an address, as input to the suppression policy: a bounce, or a refusal at
 // send time (a sends row with a 4xx/5xx reply).
@@ -44,14 +59,15 @@ struct VerdictEvent {
   bool at_send_time = false;
 };
 // Applies the policy to the events in time order, set-based (suppression_writer.cpp); returns
-// how many suppressions were made.
+// how many suppressions were made. The caller holds the outcome lock.
 size_t apply_suppressions(pqxx::work& tx, const SuppressionPolicy& policy,
                           std::vector<VerdictEvent> events);
 
-// Writes sends (COPY + INSERT ... ON CONFLICT), applies the suppression policy to the refusals
-// written, and late-joins waiting bounces.
-SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batch, bool upsert,
-                             const JoinOptions& join, const SuppressionPolicy& policy,
-                             const std::set<std::string>& months);
+// Writes sends (merging each into the row of the same send if there is one), applies the
+// suppression policy to the refusals written, and late-joins waiting bounces. Takes the outcome
+// lock. The months of the batch must exist (PartitionKeeper).
+SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batch,
+                             SendSource source, const JoinOptions& join,
+                             const SuppressionPolicy& policy);
 
 }  // namespace bounced::store::detail

@@ -12,6 +12,7 @@ SuppressionPolicyConfig SuppressionPolicyConfig::defaults() {
   config.categories["auto_reply"] = {CategoryRule::Mode::never, 1, days(7), std::nullopt};
   config.categories["unknown"] = {CategoryRule::Mode::never, 1, days(7), std::nullopt};
   config.categories["delivered"] = {CategoryRule::Mode::never, 1, days(7), std::nullopt};
+  config.categories["delayed"] = {CategoryRule::Mode::never, 1, days(7), std::nullopt};
   return config;
 }
 
@@ -25,13 +26,25 @@ const CategoryRule& SuppressionPolicy::rule_for(const std::string& category,
   return never;
 }
 
+bool SuppressionPolicy::may_act(const std::string& category, const std::string& reason,
+                                const std::string& domain) const {
+  if (rule_for(category, domain).mode == CategoryRule::Mode::never) return false;
+  return category != "complaint" || config_.complaint_reasons.contains(reason);
+}
+
 SuppressionDecision SuppressionPolicy::decide(const SuppressionEvidence& evidence) const {
   const CategoryRule& rule = rule_for(evidence.category, evidence.domain);
   SuppressionDecision decision;
+  if (!may_act(evidence.category, evidence.reason, evidence.domain)) return decision;
   // A manual removal is an operator saying "this address is fine": only a new hard failure or
-  // complaint overrides it, never an accumulation of soft ones.
-  const bool overrides_removal = evidence.category == "hard" || evidence.category == "complaint";
-  if (evidence.manually_removed && !overrides_removal) return decision;
+  // complaint overrides it, never an accumulation of soft ones, and never old mail (a replay or
+  // a reclassify of what was received before the removal).
+  if (evidence.removed_at) {
+    const bool overrides_removal =
+        (evidence.category == "hard" || evidence.category == "complaint") &&
+        evidence.at > *evidence.removed_at;
+    if (!overrides_removal) return decision;
+  }
   switch (rule.mode) {
     case CategoryRule::Mode::never:
       return decision;

@@ -1,8 +1,10 @@
 #include "suppression_store.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "address.hpp"
+#include "csv_field.hpp"
 #include "pq.hpp"
 #include "store_tx.hpp"
 
@@ -12,7 +14,16 @@ namespace {
 
 constexpr const char* kColumns =
     "address, domain, state, category, reason, COALESCE(bounce_id, 0), first_at, updated_at,"
-    " expires_at, note, state = 'active' AND (expires_at IS NULL OR expires_at > now())";
+    " expires_at, note, state = 'active' AND (expires_at IS NULL OR expires_at > now()),"
+    " CASE WHEN state = 'removed' THEN removed_at END";
+
+// The key of an address in the list.
+std::string list_key(const std::string& address) {
+  std::string key = normalize_address(address);
+  std::transform(key.begin(), key.end(), key.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return key;
+}
 
 Suppression from_row(const pqxx::row& row) {
   Suppression s;
@@ -27,6 +38,7 @@ Suppression from_row(const pqxx::row& row) {
   if (!row[8].is_null()) s.expires_at = detail::parse_pg_time(row[8].c_str());
   s.note = row[9].c_str();
   s.active = row[10].as<bool>();
+  if (!row[11].is_null()) s.removed_at = detail::parse_pg_time(row[11].c_str());
   return s;
 }
 
@@ -38,16 +50,6 @@ std::string access_action(const Suppression& s) {
   }
   if (s.category == "complaint") return "REJECT 5.7.1 recipient suppressed by bounced (complaint)";
   return "REJECT 5.1.1 recipient suppressed by bounced (" + s.reason + ")";
-}
-
-std::string csv_field(const std::string& value) {
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -70,7 +72,7 @@ Result<std::vector<Suppression>> SuppressionStore::list(bool include_inactive) {
 
 Result<std::optional<Suppression>> SuppressionStore::check(const std::string& address) {
   std::optional<Suppression> out;
-  const std::string normalized = normalize_address(address);
+  const std::string normalized = list_key(address);
   if (normalized.empty()) return StoreError{StoreError::Kind::input, "not an address: " + address};
   Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
     auto result = tx.exec_params(
@@ -83,9 +85,12 @@ Result<std::optional<Suppression>> SuppressionStore::check(const std::string& ad
 
 Result<bool> SuppressionStore::remove(const std::string& address, const std::string& note) {
   bool removed = false;
-  const std::string normalized = normalize_address(address);
+  const std::string normalized = list_key(address);
   if (normalized.empty()) return StoreError{StoreError::Kind::input, "not an address: " + address};
   Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
+    // A batch deciding about this address at the same time either commits before the removal
+    // (which then removes what it made) or sees the removal.
+    detail::lock_outcomes(tx);
     auto result = tx.exec_params(
         "UPDATE suppressions SET state = 'removed', removed_at = now(), updated_at = now(),"
         " note = $2 WHERE address = $1 AND state = 'active' RETURNING category",
@@ -103,6 +108,23 @@ Result<bool> SuppressionStore::remove(const std::string& address, const std::str
   });
   if (!ok(status)) return std::get<StoreError>(status);
   return removed;
+}
+
+Result<std::vector<SuppressionChange>> SuppressionStore::history(const std::string& address) {
+  std::vector<SuppressionChange> out;
+  const std::string key = list_key(address);
+  if (key.empty()) return StoreError{StoreError::Kind::input, "not an address: " + address};
+  Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
+    for (const auto& row :
+         tx.exec_params("SELECT at, action, category, reason, COALESCE(bounce_id, 0), note"
+                        " FROM suppression_events WHERE address = $1 ORDER BY at, id",
+                        key)) {
+      out.push_back({detail::parse_pg_time(row[0].c_str()), row[1].c_str(), row[2].c_str(),
+                     row[3].c_str(), row[4].as<long long>(), row[5].c_str()});
+    }
+  });
+  if (!ok(status)) return std::get<StoreError>(status);
+  return out;
 }
 
 Status SuppressionStore::export_to(std::ostream& out, ExportFormat format) {

@@ -100,66 +100,6 @@ std::optional<Time> parse_iso_time(std::string_view text) {
   return make_time(year, month, day, hour, minute, second, offset);
 }
 
-std::optional<Time> parse_mail_date(std::string_view text) {
-  static constexpr std::array<std::string_view, 12> months = {
-      "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
-  auto skip_space = [&] {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  };
-  skip_space();
-  if (const size_t comma = text.find(','); comma != std::string_view::npos && comma < 10) {
-    text.remove_prefix(comma + 1);
-  }
-  skip_space();
-  int day = 0;
-  if (!read_int(text, 2, day) && !read_int(text, 1, day)) return std::nullopt;
-  skip_space();
-  if (text.size() < 3) return std::nullopt;
-  int month = 0;
-  for (size_t i = 0; i < months.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[0])) == months[i][0] &&
-        std::tolower(static_cast<unsigned char>(text[1])) == months[i][1] &&
-        std::tolower(static_cast<unsigned char>(text[2])) == months[i][2]) {
-      month = static_cast<int>(i) + 1;
-    }
-  }
-  if (month == 0) return std::nullopt;
-  text.remove_prefix(3);
-  skip_space();
-  int year = 0;
-  if (!read_int(text, 4, year)) {
-    if (!read_int(text, 2, year)) return std::nullopt;
-    year += year < 50 ? 2000 : 1900;  // RFC 5322 section 4.3
-  }
-  skip_space();
-  int hour = 0, minute = 0, second = 0;
-  if (!read_int(text, 2, hour) || !expect(text, ':') || !read_int(text, 2, minute)) {
-    return std::nullopt;
-  }
-  if (!text.empty() && text.front() == ':' && (text.remove_prefix(1), !read_int(text, 2, second))) {
-    return std::nullopt;
-  }
-  skip_space();
-  int offset = 0;
-  if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
-    if (!read_offset(text, offset)) return std::nullopt;
-  } else {
-    // Obsolete zones (section 4.3); anything else counts as UTC, which -0000 also means.
-    static constexpr std::array<std::pair<std::string_view, int>, 8> zones = {{{"EST", -5},
-                                                                               {"EDT", -4},
-                                                                               {"CST", -6},
-                                                                               {"CDT", -5},
-                                                                               {"MST", -7},
-                                                                               {"MDT", -6},
-                                                                               {"PST", -8},
-                                                                               {"PDT", -7}}};
-    for (const auto& [name, hours] : zones) {
-      if (text.substr(0, 3) == name) offset = hours * 3600;
-    }
-  }
-  return make_time(year, month, day, hour, minute, second, offset);
-}
-
 std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
   if (text.empty()) return std::nullopt;
   long long value = 0;
@@ -180,6 +120,15 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
   else
     return std::nullopt;
   return std::chrono::seconds(value * scale);
+}
+
+std::optional<Time> parse_since(std::string_view text, Time now) {
+  // A bare number is Unix seconds to parse_iso_time; a duration needs its unit here.
+  const bool has_unit = !text.empty() && !std::isdigit(static_cast<unsigned char>(text.back()));
+  if (has_unit) {
+    if (auto duration = parse_duration(text)) return now - *duration;
+  }
+  return parse_iso_time(text);
 }
 
 std::string format_iso_time(Time time) {

@@ -38,7 +38,7 @@ TEST_CASE(
   test::ScratchDir scratch;
   const path maildir = scratch.path() / "Maildir";
   test::make_maildir(maildir, kBounces);
-  test::fs::copy_file(test::kStoreFixtures / "not-mail.eml.bad", maildir / "new" / "1767.bad");
+  test::copy_fixtures(maildir / "new", {"not-mail.eml.bad"});
 
   auto pipeline = test::semantics_pipeline();
   store::BounceStore store(database.db(), {});
@@ -74,7 +74,7 @@ TEST_CASE("replaying the same mailbox inserts nothing twice", "[store][ingest]")
   auto pipeline = test::semantics_pipeline();
   store::BounceStore store(database.db(), {});
   auto options = options_for(scratch);
-  const std::string fixtures = test::kStoreFixtures.string();
+  const std::string fixtures = test::staged_store_fixtures(scratch.path() / "in").string();
 
   daemon::Ingestor first(pipeline, store, options);
   auto one = first.ingest({fixtures});

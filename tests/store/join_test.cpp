@@ -44,8 +44,14 @@ std::string fixture_text(const std::string& name) {
   return text.str();
 }
 
+// Ingests the store bounces (or the named fixtures), each received when it arrived.
 daemon::IngestReport ingest_fixtures(store::Database& db, store::JoinOptions join = {},
-                                     const test::fs::path& path = test::kStoreFixtures) {
+                                     const std::vector<std::string>& fixtures = {}) {
+  test::ScratchDir scratch;
+  const test::fs::path path =
+      fixtures.empty()
+          ? test::staged_store_fixtures(scratch.path() / "in")
+          : (test::copy_fixtures(scratch.path() / "in", fixtures), scratch.path() / "in");
   auto pipeline = test::semantics_pipeline();
   store::BounceStoreOptions options;
   options.join = join;
@@ -120,7 +126,7 @@ TEST_CASE("another recipient's line in a report does not join to a message sent 
   // Message-ID and X-Bounced-Send-Id went to bob only. jane's hard bounce is not bob's.
   test::TestDatabase database;
   import_sends(database.db(), fixture_text("join/sends.csv"));
-  ingest_fixtures(database.db(), {}, test::kStoreFixtures / "join" / "two-recipients-one-send.eml");
+  ingest_fixtures(database.db(), {}, {"join/two-recipients-one-send.eml"});
   CHECK(joined(database, "bob@example.net") == "message_id:7f1e2d3c-0001:false");
   CHECK(joined(database, "jane@example.org") == "none:-:false");
   CHECK(database.scalar("SELECT final_state FROM delivery_outcomes WHERE send_id = "
@@ -135,8 +141,7 @@ TEST_CASE(
   // Original-Recipient: one line in the report, one recipient of the message.
   test::TestDatabase database;
   import_sends(database.db(), fixture_text("join/sends.csv"));
-  ingest_fixtures(database.db(), {},
-                  test::kStoreFixtures / "join" / "forwarded-only-recipient.eml");
+  ingest_fixtures(database.db(), {}, {"join/forwarded-only-recipient.eml"});
   CHECK(joined(database, "robert@mail.example.net") == "message_id:7f1e2d3c-0002:false");
 }
 
@@ -149,7 +154,6 @@ TEST_CASE("a report for a message sent to several recipients joins by recipient 
                fixture_text("join/sends.csv") +
                    "7f1e2d3c-0002,<spring-sale.8f3a1d@mailer.sender.example>,,amy@example.net,"
                    "spring-sale-2026,promo,acme,2026-01-08T07:30:00Z,250,2.0.0,Ok\n");
-  ingest_fixtures(database.db(), {},
-                  test::kStoreFixtures / "join" / "forwarded-only-recipient.eml");
+  ingest_fixtures(database.db(), {}, {"join/forwarded-only-recipient.eml"});
   CHECK(joined(database, "robert@mail.example.net") == "none:-:false");
 }

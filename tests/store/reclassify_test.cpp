@@ -15,7 +15,9 @@ TEST_CASE("reclassify updates verdicts and suppressions from the stored raw mail
   auto pipeline = test::semantics_pipeline();
   store::BounceStore store(database.db(), {});
   daemon::Ingestor ingestor(pipeline, store, {});
-  ingestor.ingest({(test::kStoreFixtures / "message-id-user-unknown.eml").string()});
+  test::ScratchDir scratch;
+  test::copy_fixtures(scratch.path(), {"message-id-user-unknown.eml"});
+  ingestor.ingest({(scratch.path() / "message-id-user-unknown.eml").string()});
   REQUIRE(database.scalar(
               "SELECT state FROM suppressions WHERE address = 'jane.doe@example.org'") == "active");
 

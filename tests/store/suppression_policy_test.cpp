@@ -25,7 +25,9 @@ TEST_CASE("default policy suppresses hard and complaint at once and auto-replies
   const SuppressionPolicy policy(SuppressionPolicyConfig::defaults());
   CHECK(policy.decide(evidence("hard", 1)).suppress);
   CHECK_FALSE(policy.decide(evidence("hard", 1)).expires_at);
-  CHECK(policy.decide(evidence("complaint", 1)).suppress);
+  auto abuse = evidence("complaint", 1);
+  abuse.reason = "abuse";
+  CHECK(policy.decide(abuse).suppress);
   CHECK_FALSE(policy.decide(evidence("auto_reply", 50)).suppress);
   CHECK_FALSE(policy.decide(evidence("unknown", 50)).suppress);
   CHECK_FALSE(policy.decide(evidence("delivered", 1)).suppress);
@@ -58,20 +60,52 @@ TEST_CASE("a domain overrides one category and keeps the others", "[policy]") {
   CHECK(policy.rule_for("soft", "gmail.com").within == days(1));
 }
 
-TEST_CASE("a manual removal holds until a new hard bounce or complaint", "[policy]") {
+TEST_CASE("a manual removal holds until a hard bounce or complaint received after it", "[policy]") {
   const SuppressionPolicy policy(SuppressionPolicyConfig::defaults());
+  const Time removed = *parse_iso_time("2026-01-10T11:00:00Z");  // an hour before `at`
   auto soft = evidence("soft", 10);
-  soft.manually_removed = true;
+  soft.removed_at = removed;
   CHECK_FALSE(policy.decide(soft).suppress);
   auto quota = evidence("quota", 10);
-  quota.manually_removed = true;
+  quota.removed_at = removed;
   CHECK_FALSE(policy.decide(quota).suppress);
   auto hard = evidence("hard", 1);
-  hard.manually_removed = true;
+  hard.removed_at = removed;
   CHECK(policy.decide(hard).suppress);
   auto complaint = evidence("complaint", 1);
-  complaint.manually_removed = true;
+  complaint.reason = "abuse";
+  complaint.removed_at = removed;
   CHECK(policy.decide(complaint).suppress);
+  // Mail received before the removal (a replay, a reclassify) never overrides it.
+  auto old_hard = evidence("hard", 1);
+  old_hard.removed_at = *parse_iso_time("2026-01-10T13:00:00Z");
+  CHECK_FALSE(policy.decide(old_hard).suppress);
+}
+
+TEST_CASE("of the complaints only abuse and fraud suppress unless configured", "[policy]") {
+  const SuppressionPolicy policy(SuppressionPolicyConfig::defaults());
+  for (const char* reason : {"abuse", "fraud"}) {
+    auto e = evidence("complaint", 1);
+    e.reason = reason;
+    CHECK(policy.decide(e).suppress);
+  }
+  for (const char* reason :
+       {"not_spam", "auth_failure_report", "virus_report", "other_feedback", "unsubscribe"}) {
+    auto e = evidence("complaint", 1);
+    e.reason = reason;
+    CHECK_FALSE(policy.decide(e).suppress);
+  }
+  auto config = SuppressionPolicyConfig::defaults();
+  config.complaint_reasons.insert("unsubscribe");
+  auto opt_out = evidence("complaint", 1);
+  opt_out.reason = "unsubscribe";
+  CHECK(SuppressionPolicy(config).decide(opt_out).suppress);
+}
+
+TEST_CASE("a delay warning never suppresses, however many", "[policy]") {
+  const SuppressionPolicy policy(SuppressionPolicyConfig::defaults());
+  CHECK_FALSE(policy.decide(evidence("delayed", 100)).suppress);
+  CHECK_FALSE(policy.may_act("delayed", "delayed", "example.org"));
 }
 
 TEST_CASE("durations read and print in days hours and minutes", "[policy]") {

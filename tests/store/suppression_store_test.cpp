@@ -24,7 +24,10 @@ store::BounceRecord bounce(const std::string& recipient, const std::string& cate
   store::BounceRecipientRecord r;
   r.address = recipient;
   r.category = category;
-  r.reason = category == "hard" ? "user_unknown" : category == "quota" ? "mailbox_full" : category;
+  r.reason = category == "hard"        ? "user_unknown"
+             : category == "quota"     ? "mailbox_full"
+             : category == "complaint" ? "abuse"
+                                       : category;
   r.rule = "test";
   r.action = category == "delivered" ? "delivered" : "failed";
   record.recipients.push_back(r);

@@ -59,7 +59,7 @@ TEST_CASE("rules check passes the shipped pack and names file:line for a broken 
              "ruleset: local\nrules:\n  - id: local-quota\n    match: '(over quota'\n"
              "    reason: mailbox_full\n    examples: ['552 over quota']\n");
   const Run broken = run("rules check " + pack.path.string());
-  CHECK(broken.exit_code == 1);
+  CHECK(broken.exit_code == 2);
   CHECK_THAT(broken.output,
              Catch::Matchers::Contains("local.yaml:3:5: rule 'local-quota': invalid regex"));
 }
