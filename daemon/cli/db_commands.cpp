@@ -3,6 +3,7 @@
 // again changes nothing. status lists what is applied and what is pending. purge drops the raw
 // bytes of mail past its retention (run daily by packaging/systemd/bounced-purge.timer).
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "commands.hpp"
@@ -90,12 +91,31 @@ void register_db(CLI::App& app, int& exit_code) {
       exit_code = 2;
       return;
     }
-    auto session = open_store(*options, config->database_url.empty());
-    if (!session) {
-      exit_code = 1;
+    // Looks without changing anything: no migration, not even of the embedded cluster, and a
+    // configured database whose schema is behind is exactly what this is for.
+    std::unique_ptr<store::EmbeddedCluster> cluster;
+    std::string conninfo = config->database_url;
+    if (conninfo.empty()) {
+      store::EmbeddedClusterOptions cluster_options;
+      cluster_options.directory = (std::filesystem::path(config->state_dir) / "pg").string();
+      cluster_options.bin_dir = config->pg_bin_dir;
+      auto started = store::EmbeddedCluster::start(cluster_options);
+      if (auto* error = std::get_if<store::StoreError>(&started)) {
+        std::cerr << "embedded database: " << error->to_string() << "\n";
+        exit_code = 3;
+        return;
+      }
+      cluster = std::get<std::unique_ptr<store::EmbeddedCluster>>(std::move(started));
+      conninfo = cluster->conninfo();
+    }
+    auto connected = store::Database::connect(conninfo);
+    if (auto* error = std::get_if<store::StoreError>(&connected)) {
+      std::cerr << error->to_string() << "\n";
+      exit_code = 3;
       return;
     }
-    auto versions = session->db->applied_versions();
+    auto database = std::get<std::unique_ptr<store::Database>>(std::move(connected));
+    auto versions = database->applied_versions();
     auto migrations = store::load_migrations(store::default_schema_dir());
     if (std::holds_alternative<store::StoreError>(versions) ||
         std::holds_alternative<store::StoreError>(migrations)) {
@@ -103,10 +123,15 @@ void register_db(CLI::App& app, int& exit_code) {
       return;
     }
     const auto& done = std::get<std::vector<int>>(versions);
+    size_t pending = 0;
     for (const auto& migration : std::get<std::vector<store::Migration>>(migrations)) {
       const bool applied = std::find(done.begin(), done.end(), migration.version) != done.end();
+      pending += applied ? 0 : 1;
       std::cout << (applied ? "applied  " : "pending  ") << migration.name << "\n";
     }
+    std::cout << (pending ? std::to_string(pending) + " pending: run `bounced db migrate`"
+                          : std::string("schema is current"))
+              << "\n";
   });
 
   register_purge(*db, exit_code);
@@ -155,6 +180,13 @@ void register_config(CLI::App& app, int& exit_code) {
     }
     for (const auto& [domain, rules] : loaded->suppression.domains) {
       std::cout << "  domain " << domain << ": " << rules.size() << " override(s)\n";
+    }
+    // What `bounced run` would start.
+    for (const auto& source : loaded->daemon.sources) {
+      std::cout << "  source " << source.name << ": " << source.type;
+      if (source.type == "maildir") std::cout << " " << source.maildir.path;
+      if (source.type == "maillog") std::cout << " " << source.maillog.path;
+      std::cout << "\n";
     }
   });
 }

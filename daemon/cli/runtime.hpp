@@ -27,6 +27,15 @@ void add_pipeline_options(CLI::App& cmd, PipelineOptions& options);
 // Loads and compiles; on failure prints every located error to stderr and returns nullopt.
 std::optional<Pipeline> build_pipeline(const PipelineOptions& options);
 
+// The same without printing: the daemon's reload logs the errors and keeps its old pipeline.
+struct LoadedPipeline {
+  std::optional<Pipeline> pipeline;                     // empty when there are errors
+  std::shared_ptr<const rules::Classifier> classifier;  // the pipeline's
+  std::vector<std::string> errors;                      // "file:line:column: message"
+  std::vector<std::string> warnings;
+};
+LoadedPipeline load_pipeline(const PipelineOptions& options);
+
 // Same for the rule engine alone (rules check/diff).
 std::shared_ptr<const rules::Classifier> build_rules(const std::vector<std::string>& dirs,
                                                      bool print_warnings);

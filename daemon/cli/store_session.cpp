@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "data_paths.hpp"
+
 namespace bounced::daemon::cli {
 
 void add_store_options(CLI::App& cmd, StoreOptions& options) {
@@ -16,7 +18,7 @@ void add_store_options(CLI::App& cmd, StoreOptions& options) {
                  "PostgreSQL conninfo or URI; empty = embedded cluster under the state directory");
 }
 
-std::optional<Config> load_effective_config(const StoreOptions& options) {
+LoadedConfig read_effective_config(const StoreOptions& options) {
   std::string path = options.config_file;
   if (path.empty()) {
     if (const char* env = std::getenv("BOUNCED_CONFIG"); env && *env) {
@@ -26,18 +28,23 @@ std::optional<Config> load_effective_config(const StoreOptions& options) {
     }
   }
   LoadedConfig loaded = load_config(path);
-  for (const auto& message : loaded.messages) {
-    std::cerr << message.text << (message.is_error ? "" : " [warning]") << "\n";
-  }
-  if (!loaded.ok()) return std::nullopt;
-  Config config = std::move(loaded.config);
+  Config& config = loaded.config;
   if (!options.state_dir.empty()) config.state_dir = options.state_dir;
   if (!options.database_url.empty()) config.database_url = options.database_url;
   config.state_dir = effective_state_dir(config);
   if (config.quarantine_dir.empty()) {
     config.quarantine_dir = (std::filesystem::path(config.state_dir) / "quarantine").string();
   }
-  return config;
+  return loaded;
+}
+
+std::optional<Config> load_effective_config(const StoreOptions& options) {
+  LoadedConfig loaded = read_effective_config(options);
+  for (const auto& message : loaded.messages) {
+    std::cerr << message.text << (message.is_error ? "" : " [warning]") << "\n";
+  }
+  if (!loaded.ok()) return std::nullopt;
+  return std::move(loaded.config);
 }
 
 std::optional<StoreSession> open_store(const StoreOptions& options, bool migrate) {
@@ -56,6 +63,9 @@ std::optional<StoreSession> open_store(const StoreOptions& options, bool migrate
       return std::nullopt;
     }
     session.cluster = std::get<std::unique_ptr<store::EmbeddedCluster>>(std::move(started));
+    if (session.cluster->started_by_us()) {
+      session.guard = std::make_unique<SignalGuard>(*session.cluster);
+    }
     conninfo = session.cluster->conninfo();
     migrate = true;  // a private cluster is ours to keep current
   }
@@ -91,9 +101,22 @@ std::optional<StoreSession> open_store(const StoreOptions& options, bool migrate
   return session;
 }
 
+std::vector<std::string> config_rule_dirs(const Config& config) {
+  // bounced-rules(5): the shipped pack is always loaded first, rules.dirs after it (later ids
+  // win), so a local directory overrides rules instead of replacing the pack. A configuration
+  // that lists the shipped pack itself does not load it twice.
+  const std::string shipped = default_data_paths().rules_dir;
+  std::vector<std::string> dirs = {shipped};
+  for (const auto& dir : config.rules_dirs) {
+    std::error_code error;
+    if (!std::filesystem::equivalent(dir, shipped, error)) dirs.push_back(dir);
+  }
+  return dirs;
+}
+
 PipelineOptions pipeline_options_for(const Config& config, const PipelineOptions& command_line) {
   PipelineOptions options = command_line;
-  if (options.rules_dirs.empty()) options.rules_dirs = config.rules_dirs;
+  if (options.rules_dirs.empty()) options.rules_dirs = config_rule_dirs(config);
   if (options.formats_dir.empty()) options.formats_dir = config.formats_dir;
   if (options.verp_prefix.empty()) options.verp_prefix = config.verp_prefix;
   if (options.verp_separator == "+" && !config.verp_separator.empty()) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 
+#include "config/sources_config.hpp"
 #include "time_text.hpp"
 
 namespace bounced::daemon {
@@ -146,7 +147,7 @@ LoadedConfig load_config(const std::string& path) {
   if (!r.map(root, "the configuration")) return loaded;
   r.warn_unknown(root,
                  {"database", "state_dir", "rules", "verp", "join", "suppression",
-                  "raw_retention_days", "ingest"},
+                  "raw_retention_days", "ingest", "sources", "log", "pipeline"},
                  "");
   if (const YAML::Node db = root["database"]; db && r.map(db, "database")) {
     r.warn_unknown(db, {"url", "pg_bin_dir"}, "database");
@@ -201,6 +202,7 @@ LoadedConfig load_config(const std::string& path) {
     r.string(ingest, "processed_folder", config.processed_folder);
     r.string(ingest, "quarantine_dir", config.quarantine_dir);
   }
+  read_daemon_config(root, path, config.daemon, loaded.messages);
   return loaded;
 }
 

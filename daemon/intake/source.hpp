@@ -38,6 +38,11 @@ class MessageSink {
  public:
   virtual ~MessageSink() = default;
   virtual bool push(IncomingMessage message) = 0;
+
+  // False while the database is unavailable: push() would then wait until it is back (or the
+  // daemon stops). A source whose sender is waiting (the milter) can answer "try again later"
+  // at once instead of pushing.
+  virtual bool store_available() const { return true; }
 };
 
 class Source {

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -67,6 +68,25 @@ Status MaillogReader::load_queue() {
   return status;
 }
 
+std::vector<std::string> MaillogReader::queue_ids_to_forget() const {
+  std::vector<std::pair<Time, std::string>> by_age;
+  const Time too_old = newest_ - options_.queue_id_max_age;
+  std::vector<std::string> forget;
+  for (const auto& [id, entry] : queue_) {
+    if (entry.first_seen < too_old) {
+      forget.push_back(id);
+    } else if (queue_.size() > options_.max_open_queue_ids) {
+      by_age.emplace_back(entry.first_seen, id);
+    }
+  }
+  if (queue_.size() - forget.size() > options_.max_open_queue_ids) {
+    const size_t excess = queue_.size() - forget.size() - options_.max_open_queue_ids;
+    std::partial_sort(by_age.begin(), by_age.begin() + static_cast<long>(excess), by_age.end());
+    for (size_t i = 0; i < excess; ++i) forget.push_back(by_age[i].second);
+  }
+  return forget;
+}
+
 Result<std::unique_ptr<MaillogReader::OpenLog>> MaillogReader::open(const std::string& path) {
   auto log = std::make_unique<OpenLog>();
   log->path = path;
@@ -129,6 +149,7 @@ Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
             "sender = EXCLUDED.sender, updated_at = now()",
             id, entry.message_id, entry.sender, detail::pg_time(entry.first_seen));
       }
+      for (const auto& id : queue_ids_to_forget()) removed.insert(id);
       if (!removed.empty()) {
         std::vector<std::string> ids(removed.begin(), removed.end());
         tx.exec_params("DELETE FROM maillog_queue WHERE queue_id = ANY($1::text[])",
@@ -162,6 +183,7 @@ Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
     auto event = parse_maillog_line(line, log.year);
     if (event && event->at > year_limit) event = parse_maillog_line(line, log.year - 1);
     if (event) {
+      newest_ = std::max(newest_, event->at);
       auto [entry, is_new] = queue_.try_emplace(event->queue_id);
       if (is_new) entry->second.first_seen = event->at;
       switch (event->kind) {
@@ -251,8 +273,15 @@ Result<MaillogStats> MaillogReader::follow(const std::string& path,
         log.reset();
         continue;
       }
+      if (stat(path.c_str(), &info) == 0 && info.st_size < log->offset) {
+        // Copied and truncated in place: the same inode starts again with other lines. What
+        // was written between the copy and the truncation is in the copy only (logrotate's
+        // documented loss); the new content has a new first line, so a new position.
+        log.reset();
+        continue;
+      }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::this_thread::sleep_for(options_.poll_interval);
   }
   return stats;
 }
