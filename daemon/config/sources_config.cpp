@@ -140,10 +140,11 @@ void read_sources(SectionReader& r, const YAML::Node& sources, std::vector<Sourc
     return;
   }
   std::set<std::string> names;
+  size_t index = 0;
   for (const auto& node : sources) {
     SourceConfig source;
     source.location = r.where(node);
-    const std::string section = "sources[" + std::to_string(out.size()) + "]";
+    const std::string section = "sources[" + std::to_string(index++) + "]";
     if (!r.map(node, section)) continue;
     r.string(node, "type", source.type);
     source.name = source.type;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -249,6 +250,16 @@ Result<MaillogStats> MaillogReader::read_file(const std::string& path) {
   return stats;
 }
 
+bool MaillogReader::truncated_in_place(const std::string& path, const OpenLog& log) const {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0 || info.st_ino != log.inode) return false;  // renamed
+  if (info.st_size < log.offset) return true;
+  std::ifstream in(path, std::ios::binary);
+  std::string first;
+  if (!std::getline(in, first) || in.eof()) return false;  // no complete first line yet
+  return sha256_hex(first + "\n") != log.key;
+}
+
 Result<MaillogStats> MaillogReader::follow(const std::string& path,
                                            const std::function<bool()>& keep_going) {
   MaillogStats stats;
@@ -264,19 +275,21 @@ Result<MaillogStats> MaillogReader::follow(const std::string& path,
         log = std::get<std::unique_ptr<OpenLog>>(std::move(opened));
       }
     }
+    // Copied and truncated in place (logrotate's copytruncate): the same inode starts again
+    // with other lines, and may have grown past our position already, so the first line tells,
+    // not the size. Checked before reading, so the new lines are not read as the old file's
+    // tail. What was written between the copy and the truncation is in the copy only
+    // (logrotate's documented loss).
+    if (log && truncated_in_place(path, *log)) {
+      log.reset();
+      continue;
+    }
     if (log) {
       if (Status s = drain(*log, stats); !ok(s)) return std::get<StoreError>(s);
       struct stat info {};
       if (stat(path.c_str(), &info) == 0 && info.st_ino != log->inode) {
         // Rotated: what was appended to the old file before the rename is read first.
         if (Status s = drain(*log, stats); !ok(s)) return std::get<StoreError>(s);
-        log.reset();
-        continue;
-      }
-      if (stat(path.c_str(), &info) == 0 && info.st_size < log->offset) {
-        // Copied and truncated in place: the same inode starts again with other lines. What
-        // was written between the copy and the truncation is in the copy only (logrotate's
-        // documented loss); the new content has a new first line, so a new position.
         log.reset();
         continue;
       }

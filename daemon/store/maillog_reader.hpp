@@ -73,6 +73,8 @@ class MaillogReader {
   // Reads complete lines to the end of what is there now, committing every batch_lines.
   Status drain(OpenLog& log, MaillogStats& stats);
   Status load_queue();
+  // The file at path is still log's inode but no longer starts with log's first line.
+  bool truncated_in_place(const std::string& path, const OpenLog& log) const;
   // The open queue ids past max_open_queue_ids or queue_id_max_age, oldest first.
   std::vector<std::string> queue_ids_to_forget() const;
 
