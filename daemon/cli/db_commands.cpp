@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "raw_mail_purger.hpp"
+#include "service/server_sources.hpp"
 #include "store_session.hpp"
 
 namespace bounced::daemon::cli {
@@ -150,6 +151,15 @@ void register_config(CLI::App& app, int& exit_code) {
       exit_code = 1;
       return;
     }
+    // The options of the IMAP and milter entries are read by the code that builds them.
+    for (const auto& source : loaded->daemon.sources) {
+      if (source.type != "imap" && source.type != "milter") continue;
+      for (const auto& message : service::check_server_source(source, *loaded)) {
+        std::cerr << message.text << (message.is_error ? "" : " [warning]") << "\n";
+        if (message.is_error) exit_code = 1;
+      }
+    }
+    if (exit_code != 0) return;
     std::cout << (loaded->source_file.empty() ? std::string("built-in defaults")
                                               : loaded->source_file)
               << ": ok\n"

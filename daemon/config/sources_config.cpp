@@ -1,108 +1,12 @@
 #include "config/sources_config.hpp"
 
-#include <charconv>
-#include <filesystem>
 #include <set>
 
-#include "time_text.hpp"
+#include "config/section_reader.hpp"
 
 namespace bounced::daemon {
 
 namespace {
-
-namespace fs = std::filesystem;
-
-// Locates and reports problems the way config.cpp does: file:line:column (yaml-cpp marks are
-// 0-based), errors for bad values, warnings for unknown keys.
-class SectionReader {
- public:
-  SectionReader(std::string file, std::vector<ConfigMessage>& messages)
-      : file_(std::move(file)), messages_(messages) {}
-
-  std::string where(const YAML::Node& node) const {
-    const YAML::Mark mark = node.Mark();
-    return file_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-  }
-  void error(const YAML::Node& node, const std::string& text) {
-    messages_.push_back({where(node) + ": " + text, true});
-  }
-  void warn_unknown(const YAML::Node& map, const std::set<std::string>& known,
-                    const std::string& section) {
-    for (const auto& item : map) {
-      const std::string key = item.first.as<std::string>();
-      if (!known.contains(key)) {
-        messages_.push_back(
-            {where(item.first) + ": unknown key '" + key + "' in " + section + " (ignored)",
-             false});
-      }
-    }
-  }
-  bool map(const YAML::Node& node, const std::string& what) {
-    if (node.IsMap()) return true;
-    error(node, what + " must be a mapping");
-    return false;
-  }
-  bool string(const YAML::Node& parent, const char* key, std::string& out) {
-    const YAML::Node node = parent[key];
-    if (!node) return false;
-    if (!node.IsScalar()) {
-      error(node, std::string(key) + " must be a string");
-      return false;
-    }
-    out = node.as<std::string>();
-    return true;
-  }
-  // A path relative to the configuration file's directory.
-  void path(const YAML::Node& parent, const char* key, std::string& out) {
-    if (!string(parent, key, out) || out.empty()) return;
-    if (fs::path(out).is_relative()) out = (fs::path(file_).parent_path() / out).string();
-  }
-  template <typename Int>
-  void integer(const YAML::Node& parent, const char* key, Int& out, long long min) {
-    const YAML::Node node = parent[key];
-    if (!node) return;
-    try {
-      const long long value = node.as<long long>();
-      if (value < min) {
-        return error(node, std::string(key) + " must be at least " + std::to_string(min));
-      }
-      out = static_cast<Int>(value);
-    } catch (const YAML::Exception&) {
-      error(node, std::string(key) + " must be an integer");
-    }
-  }
-  // "250ms", or what store::parse_duration reads ("30s", "5m", "2h", "7d").
-  template <typename Duration>
-  void duration(const YAML::Node& parent, const char* key, Duration& out, Duration min) {
-    const YAML::Node node = parent[key];
-    if (!node) return;
-    const auto value = node.IsScalar() ? parse_millis(node.as<std::string>()) : std::nullopt;
-    if (!value) return error(node, std::string(key) + ": not a duration (e.g. 250ms, 30s, 5m)");
-    if (*value < min) {
-      return error(node, std::string(key) + " must be at least " + std::to_string(min.count()) +
-                             (std::is_same_v<Duration, std::chrono::seconds> ? "s" : "ms"));
-    }
-    out = std::chrono::duration_cast<Duration>(*value);
-  }
-
- private:
-  static std::optional<std::chrono::milliseconds> parse_millis(const std::string& text) {
-    if (text.ends_with("ms")) {
-      long long value = 0;
-      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size() - 2, value);
-      if (error != std::errc() || end != text.data() + text.size() - 2 || value < 0) {
-        return std::nullopt;
-      }
-      return std::chrono::milliseconds(value);
-    }
-    const auto seconds = store::parse_duration(text);
-    if (!seconds) return std::nullopt;
-    return std::chrono::duration_cast<std::chrono::milliseconds>(*seconds);
-  }
-
-  std::string file_;
-  std::vector<ConfigMessage>& messages_;
-};
 
 void read_maildir(SectionReader& r, const YAML::Node& node, const std::string& section,
                   MaildirSourceConfig& out) {
@@ -154,7 +58,7 @@ void read_sources(SectionReader& r, const YAML::Node& sources, std::vector<Sourc
     } else if (source.type == "maillog") {
       read_maillog(r, node, section, source.maillog);
     } else if (source.type == "imap" || source.type == "milter") {
-      source.options = YAML::Clone(node);
+      source.options.reset(node);  // shared, not cloned: a clone loses the line numbers
     } else {
       r.error(node["type"] ? node["type"] : node,
               section + ": type must be maildir, imap, milter or maillog");

@@ -82,7 +82,7 @@ std::variant<std::unique_ptr<Daemon>, std::string> Daemon::create(LoadedRun load
           source.name, source.maillog, daemon->database_.conninfo, daemon->settings_, log));
       continue;
     }
-    auto made = make_source(source, config, daemon->quarantine_, log);
+    auto made = make_source(source, config, daemon->database_.conninfo, daemon->quarantine_, log);
     if (auto* error = std::get_if<std::string>(&made)) return *error;
     daemon->sources_.push_back(std::get<std::unique_ptr<intake::Source>>(std::move(made)));
     daemon->directory_.add(*daemon->sources_.back());

@@ -1,12 +1,13 @@
 #include "service/source_factory.hpp"
 
 #include "intake/maildir_source.hpp"
+#include "service/server_sources.hpp"
 
 namespace bounced::daemon::service {
 
 std::variant<std::unique_ptr<intake::Source>, std::string> make_source(
-    const SourceConfig& source, const Config& config, const intake::Quarantine& quarantine,
-    log::EventLog& log) {
+    const SourceConfig& source, const Config& config, const std::string& conninfo,
+    const intake::Quarantine& quarantine, log::EventLog& log) {
   if (source.type == "maildir") {
     intake::MaildirSourceOptions options;
     options.name = source.name;
@@ -17,10 +18,7 @@ std::variant<std::unique_ptr<intake::Source>, std::string> make_source(
     options.max_message_size = config.daemon.pipeline.max_message_size;
     return std::make_unique<intake::MaildirSource>(std::move(options), quarantine, log);
   }
-  // The IMAP and milter sources (daemon/intake/imap_source, milter_source) are built here once
-  // they are part of this tree; until then such an entry is refused rather than ignored.
-  return source.location + ": source type '" + source.type +
-         "' is not available in this build of bounced";
+  return make_server_source(source, config, conninfo);
 }
 
 }  // namespace bounced::daemon::service

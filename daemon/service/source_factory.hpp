@@ -14,9 +14,10 @@
 
 namespace bounced::daemon::service {
 
-// The source, or why it cannot be built ("file:line:column: ...").
+// The source, or why it cannot be built ("file:line:column: ..."). conninfo: the database, for
+// sources that keep claims there (IMAP).
 std::variant<std::unique_ptr<intake::Source>, std::string> make_source(
-    const SourceConfig& source, const Config& config, const intake::Quarantine& quarantine,
-    log::EventLog& log);
+    const SourceConfig& source, const Config& config, const std::string& conninfo,
+    const intake::Quarantine& quarantine, log::EventLog& log);
 
 }  // namespace bounced::daemon::service
