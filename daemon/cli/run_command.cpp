@@ -3,14 +3,12 @@
 // parse/classify pool and the batching writer, until SIGTERM. See service/daemon.hpp and
 // bounced(8). Exit status: 0 after a clean stop, 1 when the drain ran out of time or the
 // database could not be set up, 2 for a bad configuration or rule pack.
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <iostream>
 
 #include "commands.hpp"
-#include "intake/file_descriptor.hpp"
 #include "service/daemon.hpp"
 #include "store_session.hpp"
 
@@ -57,20 +55,21 @@ std::variant<service::LoadedRun, std::vector<std::string>> load_run(const StoreO
   return run;
 }
 
-// SIGTERM, SIGINT and SIGHUP are read from a signalfd by the main loop. They must be blocked
-// before any thread starts, so that no other thread is picked to receive them.
-intake::FileDescriptor block_daemon_signals() {
+// SIGTERM, SIGINT and SIGHUP are taken by the main loop with sigtimedwait (service/daemon.hpp).
+// They must be blocked before any thread starts, so that no other thread is picked to receive
+// them.
+sigset_t block_daemon_signals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return intake::FileDescriptor(::signalfd(-1, &signals, SFD_CLOEXEC));
+  return signals;
 }
 
 int run_daemon(const StoreOptions& options) {
-  intake::FileDescriptor signals = block_daemon_signals();
+  const sigset_t signals = block_daemon_signals();
   auto loaded = load_run(options);
   if (auto* errors = std::get_if<std::vector<std::string>>(&loaded)) {
     for (const auto& error : *errors) std::cerr << error << "\n";
@@ -79,6 +78,7 @@ int run_daemon(const StoreOptions& options) {
   auto& run = std::get<service::LoadedRun>(loaded);
   const LogConfig& log_config = run.config.daemon.log;
   log::EventLog log(log_config.format, log::parse_log_level(log_config.level));
+  log.install_as_default();
   for (const auto& warning : run.warnings) log.warning("config_warning", {{"warning", warning}});
 
   auto migrations = store::load_migrations(store::default_schema_dir());
@@ -127,7 +127,7 @@ int run_daemon(const StoreOptions& options) {
     return 2;
   }
   auto daemon = std::get<std::unique_ptr<service::Daemon>>(std::move(created));
-  if (daemon->run(signals.get())) return 0;
+  if (daemon->run(signals)) return 0;
   // Out of time with the writer still inside a transaction. Stopping the embedded server ends
   // it (rolled back: the claimed mail is recovered by the next start); with a server of its own
   // the process just leaves, without waiting for threads that may never return.

@@ -1,10 +1,12 @@
 #include "log/event_log.hpp"
 
 #include <fmt/chrono.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 namespace bounced::daemon::log {
@@ -86,7 +88,7 @@ LogLevel parse_log_level(std::string_view text) {
 }
 
 std::string format_event(LogFormat format, LogLevel level, std::string_view timestamp,
-                         std::string_view event, std::initializer_list<LogField> fields) {
+                         std::string_view event, std::span<const LogField> fields) {
   if (format == LogFormat::json) {
     nlohmann::ordered_json line;
     line["ts"] = timestamp;
@@ -143,14 +145,96 @@ void EventLog::configure(LogFormat format, LogLevel level) {
   level_.store(level);
 }
 
-void EventLog::write(LogLevel level, std::string_view event,
-                     std::initializer_list<LogField> fields) {
+void EventLog::write(LogLevel level, std::string_view event, std::span<const LogField> fields) {
   const std::string line =
       format_event(format_.load(std::memory_order_relaxed), level, timestamp_now(), event, fields);
   static constexpr spdlog::level::level_enum levels[] = {spdlog::level::debug, spdlog::level::info,
                                                          spdlog::level::warn, spdlog::level::err};
   // The string_view overload writes the line as it is: no second formatting pass.
   logger_->log(levels[static_cast<int>(level)], spdlog::string_view_t(line.data(), line.size()));
+}
+
+bool parse_logfmt(std::string_view text, std::vector<std::pair<std::string, std::string>>& out) {
+  out.clear();
+  size_t at = 0;
+  while (at < text.size()) {
+    while (at < text.size() && text[at] == ' ') ++at;
+    if (at == text.size()) break;
+    const size_t equals = text.find('=', at);
+    const size_t space = text.find(' ', at);
+    if (equals == std::string_view::npos || (space != std::string_view::npos && space < equals) ||
+        equals == at) {
+      return false;
+    }
+    std::string key(text.substr(at, equals - at));
+    std::string value;
+    at = equals + 1;
+    if (at < text.size() && text[at] == '"') {
+      for (++at; at < text.size() && text[at] != '"'; ++at) {
+        if (text[at] == '\\' && at + 1 < text.size()) {
+          ++at;
+          value.push_back(text[at] == 'n' ? '\n' : text[at]);
+        } else {
+          value.push_back(text[at]);
+        }
+      }
+      if (at == text.size()) return false;  // unterminated quote
+      ++at;
+    } else {
+      const size_t end = text.find(' ', at);
+      value = std::string(text.substr(at, end == std::string_view::npos ? end : end - at));
+      at = end == std::string_view::npos ? text.size() : end;
+    }
+    out.emplace_back(std::move(key), std::move(value));
+  }
+  return !out.empty();
+}
+
+namespace {
+
+// spdlog's default logger, written through an EventLog.
+class EventLogSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit EventLogSink(EventLog& log) : log_(log) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& message) override {
+    const LogLevel level = message.level <= spdlog::level::debug  ? LogLevel::debug
+                           : message.level == spdlog::level::info ? LogLevel::info
+                           : message.level == spdlog::level::warn ? LogLevel::warning
+                                                                  : LogLevel::error;
+    if (!log_.enabled(level) && level != LogLevel::error) return;
+    const std::string_view text(message.payload.data(), message.payload.size());
+    std::vector<std::pair<std::string, std::string>> pairs;
+    if (!parse_logfmt(text, pairs)) {
+      const LogField field("text", text);
+      log_.write(level, "message", std::span<const LogField>(&field, 1));
+      return;
+    }
+    std::string event = "message";
+    std::vector<LogField> fields;
+    fields.reserve(pairs.size());
+    for (const auto& [key, value] : pairs) {
+      if (key == "event") {
+        event = value;
+      } else {
+        fields.emplace_back(key, value);
+      }
+    }
+    log_.write(level, event, fields);
+  }
+  void flush_() override {}
+
+ private:
+  EventLog& log_;
+};
+
+}  // namespace
+
+void EventLog::install_as_default() {
+  auto logger = std::make_shared<spdlog::logger>("default", std::make_shared<EventLogSink>(*this));
+  logger->set_level(spdlog::level::trace);
+  spdlog::set_default_logger(std::move(logger));
 }
 
 }  // namespace bounced::daemon::log

@@ -10,9 +10,12 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "config/daemon_config.hpp"
 
@@ -58,7 +61,16 @@ class EventLog {
   void configure(LogFormat format, LogLevel level);
   bool enabled(LogLevel level) const { return level >= level_.load(std::memory_order_relaxed); }
 
-  void write(LogLevel level, std::string_view event, std::initializer_list<LogField> fields);
+  void write(LogLevel level, std::string_view event, std::span<const LogField> fields);
+  void write(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
+    write(level, event, std::span<const LogField>(fields.begin(), fields.size()));
+  }
+
+  // Makes spdlog's default logger write through this log, so what libraries and sources log
+  // with spdlog::info("source={} event=...") comes out in the same format: its key=value
+  // pairs become fields (event= names the event; text that is no key=value list becomes
+  // event=message text="...").
+  void install_as_default();
   void debug(std::string_view event, std::initializer_list<LogField> fields = {}) {
     if (enabled(LogLevel::debug)) write(LogLevel::debug, event, fields);
   }
@@ -80,6 +92,14 @@ class EventLog {
 
 // The line as it is written, without the trailing newline (for tests).
 std::string format_event(LogFormat format, LogLevel level, std::string_view timestamp,
-                         std::string_view event, std::initializer_list<LogField> fields);
+                         std::string_view event, std::span<const LogField> fields);
+inline std::string format_event(LogFormat format, LogLevel level, std::string_view timestamp,
+                                std::string_view event, std::initializer_list<LogField> fields) {
+  return format_event(format, level, timestamp, event,
+                      std::span<const LogField>(fields.begin(), fields.size()));
+}
+
+// "key=value key2=\"quoted value\"" into pairs; false when the text is not such a list.
+bool parse_logfmt(std::string_view text, std::vector<std::pair<std::string, std::string>>& out);
 
 }  // namespace bounced::daemon::log

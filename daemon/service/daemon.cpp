@@ -1,11 +1,10 @@
 #include "service/daemon.hpp"
 
-#include <poll.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
+#include <future>
 #include <thread>
 
 #include "service/source_factory.hpp"
@@ -103,7 +102,7 @@ Daemon::Daemon(LoadedRun loaded, DaemonDatabase database, RunLoader reload, log:
 
 Daemon::~Daemon() = default;
 
-bool Daemon::run(int signal_fd) {
+bool Daemon::run(const sigset_t& signals) {
   // Data flows one way: the writer and the classify pool first, then the sources feeding them.
   pipeline_->start();
   std::vector<std::jthread> threads;
@@ -129,22 +128,29 @@ bool Daemon::run(int signal_fd) {
   auto next_metrics = Clock::now() + metrics_every;
   auto next_status = Clock::now() + std::chrono::seconds(5);
   auto next_watchdog = Clock::now();
+  std::future<void> reloading;
   for (;;) {
     auto wake = std::min(next_metrics, next_status);
     if (watchdog) wake = std::min(wake, next_watchdog);
-    const auto timeout =
-        std::chrono::duration_cast<std::chrono::milliseconds>(wake - Clock::now()).count();
-    pollfd fd{signal_fd, POLLIN, 0};
-    if (::poll(&fd, 1, static_cast<int>(std::max<long long>(0, timeout) + 1)) > 0) {
-      signalfd_siginfo info{};
-      if (::read(signal_fd, &info, sizeof info) == sizeof info) {
-        if (info.ssi_signo == SIGHUP) {
-          reload();
-        } else {
-          log_.info("stopping", {{"signal", static_cast<long long>(info.ssi_signo)}});
-          break;
-        }
-      }
+    // While a reload runs, look in often to see it finish.
+    if (reloading.valid()) wake = std::min(wake, Clock::now() + std::chrono::milliseconds(50));
+    const auto wait = std::max(Clock::duration::zero(), wake - Clock::now());
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(wait);
+    const timespec timeout{
+        static_cast<time_t>(seconds.count()),
+        static_cast<long>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(wait - seconds).count())};
+    const int signal = ::sigtimedwait(&signals, nullptr, &timeout);
+    if (reloading.valid() &&
+        reloading.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      reloading.get();
+    }
+    if (signal == SIGHUP) {
+      // One reload at a time; a SIGHUP during one is answered by the one running.
+      if (!reloading.valid()) reloading = std::async(std::launch::async, [this] { reload(); });
+    } else if (signal == SIGTERM || signal == SIGINT) {
+      log_.info("stopping", {{"signal", static_cast<long long>(signal)}});
+      break;
     }
     const auto now = Clock::now();
     if (watchdog && now >= next_watchdog) {
@@ -160,6 +166,7 @@ bool Daemon::run(int signal_fd) {
       next_metrics = now + metrics_every;
     }
   }
+  if (reloading.valid()) reloading.get();
 
   notifier_.stopping();
   const auto deadline = Clock::now() + config_.daemon.pipeline.drain_timeout;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <csignal>
 #include <functional>
 #include <memory>
 #include <string>
@@ -52,9 +53,13 @@ class Daemon {
                                                                    log::EventLog& log);
   ~Daemon();
 
-  // Runs until SIGTERM or SIGINT arrives on signal_fd (a signalfd for SIGTERM, SIGINT, SIGHUP).
+  // Runs until SIGTERM or SIGINT. `signals` (SIGTERM, SIGINT, SIGHUP) must be blocked in every
+  // thread; the main thread takes them with sigtimedwait, so that Linux, which offers a signal
+  // sent to the process to its main thread first, hands them to this loop and not to a
+  // library's own signal thread (libmilter sigwait()s for the same three). The main thread
+  // therefore spends its time waiting there: a reload runs on a thread of its own.
   // True when everything taken was drained in time.
-  bool run(int signal_fd);
+  bool run(const sigset_t& signals);
 
  private:
   Daemon(LoadedRun loaded, DaemonDatabase database, RunLoader reload, log::EventLog& log);

@@ -35,3 +35,15 @@ TEST_CASE("JSON lines are one object with ts, level and event first", "[log]") {
   CHECK(parsed["event"] == "quarantined");
   CHECK(parsed["bytes"] == 12);
 }
+
+TEST_CASE("logfmt text from other code is read back into fields", "[log]") {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  REQUIRE(bounced::daemon::log::parse_logfmt(
+      R"(source=imap-main event=imap_connect_failed error="connect to \"x\" failed" retry_in=1s)",
+      pairs));
+  REQUIRE(pairs.size() == 4);
+  CHECK(pairs[1] == std::pair<std::string, std::string>("event", "imap_connect_failed"));
+  CHECK(pairs[2].second == "connect to \"x\" failed");
+  CHECK_FALSE(bounced::daemon::log::parse_logfmt("plain words, no pairs", pairs));
+  CHECK_FALSE(bounced::daemon::log::parse_logfmt("key=\"unterminated", pairs));
+}
