@@ -10,21 +10,15 @@ using Popped = BoundedQueue<ParsedMessage>::Popped;
 // How often the writer goes round its loop when there is nothing to do: the watchdog's pulse.
 constexpr std::chrono::seconds kIdleTick{1};
 
-long long milliseconds_since(std::chrono::system_clock::time_point then) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() -
-                                                               then)
-      .count();
-}
-
 }  // namespace
 
 BatchWriter::BatchWriter(WriterOptions options, BoundedQueue<ParsedMessage>& parsed,
-                         const SourceDirectory& sources, const RuntimeSettings& settings,
+                         Acknowledger& acknowledger, const RuntimeSettings& settings,
                          const intake::Quarantine& quarantine, IntakeGate& gate,
                          PipelineCounters& counters, log::EventLog& log)
     : options_(std::move(options)),
       parsed_(parsed),
-      sources_(sources),
+      acknowledger_(acknowledger),
       settings_(settings),
       quarantine_(quarantine),
       gate_(gate),
@@ -217,19 +211,19 @@ std::optional<store::StoreError> BatchWriter::write_and_acknowledge(
        {"ms",
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
   // Only now, with the rows committed, does the mail leave its source.
+  const auto committed = std::chrono::system_clock::now();
+  std::vector<Outcome> outcomes;
+  outcomes.reserve(messages.size());
   for (auto* message : messages) {
-    const auto disposition =
-        message->not_bounce ? intake::Disposition::not_bounce : intake::Disposition::stored;
-    sources_.of(message->message).acknowledge(message->message, disposition);
-    if (message->not_bounce) ++counters_.not_bounce;
-    log_.info(message->not_bounce ? "not_bounce" : "stored",
-              {{"source", message->message.source},
-               {"name", message->message.name},
-               {"kind", message->record->kind},
-               {"verdicts", message->verdicts},
-               {"latency_ms", milliseconds_since(message->message.received)}});
+    Outcome& outcome = outcomes.emplace_back();
+    outcome.kind = message->not_bounce ? Outcome::Kind::not_bounce : Outcome::Kind::stored;
+    outcome.message = std::move(message->message);
+    outcome.report_kind = std::move(message->record->kind);
+    outcome.verdicts = std::move(message->verdicts);
+    outcome.committed = committed;
     message->record.reset();
   }
+  acknowledger_.post(std::move(outcomes));
   return std::nullopt;
 }
 
@@ -246,18 +240,22 @@ void BatchWriter::quarantine(ParsedMessage& message, const std::string& reason) 
                                      {"error", error}});
     return;
   }
-  sources_.of(message.message).acknowledge(message.message, intake::Disposition::quarantined);
   ++counters_.quarantined;
   log_.warning("quarantined", {{"source", message.message.source},
                                {"name", message.message.name},
                                {"reason", reason},
                                {"copy", *copy}});
+  Outcome outcome;
+  outcome.kind = Outcome::Kind::quarantined;
+  outcome.message = std::move(message.message);
+  acknowledger_.post({std::move(outcome)});
 }
 
 void BatchWriter::release(ParsedMessage& message) {
-  sources_.of(message.message).release(message.message);
-  ++counters_.released;
-  log_.debug("released", {{"source", message.message.source}, {"name", message.message.name}});
+  Outcome outcome;
+  outcome.kind = Outcome::Kind::released;
+  outcome.message = std::move(message.message);
+  acknowledger_.post({std::move(outcome)});
 }
 
 }  // namespace bounced::daemon::service

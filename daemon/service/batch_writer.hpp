@@ -1,8 +1,8 @@
 // The one batching writer: takes classified mail from the parsed queue, commits it in batches
 // (BounceStore::write: rows, join, suppression, outbox in one transaction) when a batch is full
 // or its first message has waited commit_interval, and only then acknowledges each message in
-// its source. At least once: a crash between commit and acknowledge replays the mail, and the
-// fingerprint makes the replay insert nothing.
+// its source (through the Acknowledger, on its own thread). At least once: a crash between commit
+// and acknowledge replays the mail, and the fingerprint makes the replay insert nothing.
 //
 // Database unavailable: the batch is released to its sources, the intake gate is shut (sources
 // keep their mail), everything still queued is released as it arrives, and the connection is
@@ -25,13 +25,13 @@
 #include "database.hpp"
 #include "intake/quarantine.hpp"
 #include "log/event_log.hpp"
+#include "service/acknowledger.hpp"
 #include "service/backoff.hpp"
 #include "service/bounded_queue.hpp"
 #include "service/intake_gate.hpp"
 #include "service/parsed_message.hpp"
 #include "service/pipeline_counters.hpp"
 #include "service/runtime_settings.hpp"
-#include "service/source_directory.hpp"
 
 namespace bounced::daemon::service {
 
@@ -47,7 +47,7 @@ struct WriterOptions {
 class BatchWriter {
  public:
   BatchWriter(WriterOptions options, BoundedQueue<ParsedMessage>& parsed,
-              const SourceDirectory& sources, const RuntimeSettings& settings,
+              Acknowledger& acknowledger, const RuntimeSettings& settings,
               const intake::Quarantine& quarantine, IntakeGate& gate, PipelineCounters& counters,
               log::EventLog& log);
   ~BatchWriter();
@@ -73,7 +73,7 @@ class BatchWriter {
 
   WriterOptions options_;
   BoundedQueue<ParsedMessage>& parsed_;
-  const SourceDirectory& sources_;
+  Acknowledger& acknowledger_;
   const RuntimeSettings& settings_;
   const intake::Quarantine& quarantine_;
   IntakeGate& gate_;

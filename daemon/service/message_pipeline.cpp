@@ -13,15 +13,16 @@ MessagePipeline::MessagePipeline(PipelineOptions options, const SourceDirectory&
                                  const RuntimeSettings& settings,
                                  const intake::Quarantine& quarantine, log::EventLog& log)
     : options_(std::move(options)),
-      sources_(sources),
       log_(log),
       intake_("intake", options_.queue_messages, options_.queue_bytes,
               [](const intake::IncomingMessage& m) { return m.bytes.size(); }),
       // Parsed mail carries its raw bytes and their compressed hex: the same byte budget.
       parsed_("parsed", std::max(options_.queue_messages, options_.writer.batch_size * 2),
               options_.queue_bytes, [](const ParsedMessage& m) { return m.weight(); }),
+      acknowledger_(sources, counters_, log),
       pool_(intake_, parsed_, settings),
-      writer_(options_.writer, parsed_, sources, settings, quarantine, gate_, counters_, log) {}
+      writer_(options_.writer, parsed_, acknowledger_, settings, quarantine, gate_, counters_,
+              log) {}
 
 MessagePipeline::~MessagePipeline() {
   close_intake();
@@ -29,6 +30,7 @@ MessagePipeline::~MessagePipeline() {
 }
 
 void MessagePipeline::start() {
+  acknowledger_.start();
   pool_.start(options_.workers);
   writer_.start();
 }
@@ -52,7 +54,7 @@ bool MessagePipeline::drain(std::chrono::steady_clock::time_point deadline) {
     parsed_.close();
     in_time = writer_.wait_finished(deadline);
   }
-  if (in_time) return true;
+  if (in_time) return acknowledger_.wait_idle(deadline + kTransactionGrace);
   // Out of time: everything not yet in a transaction goes back to its source.
   writer_.abandon();
   release_all_queued();
@@ -60,22 +62,24 @@ bool MessagePipeline::drain(std::chrono::steady_clock::time_point deadline) {
   release_all_queued();
   parsed_.close();
   const bool finished = writer_.wait_finished(std::chrono::steady_clock::now() + kTransactionGrace);
+  acknowledger_.wait_idle(std::chrono::steady_clock::now() + kTransactionGrace);
   log_.warning("drain_timeout",
                {{"released", counters_.released.load()}, {"writer_finished", finished}});
   return finished;
 }
 
 void MessagePipeline::release_all_queued() {
+  std::vector<Outcome> released;
   intake::IncomingMessage message;
   while (intake_.try_pop(message)) {
-    sources_.of(message).release(message);
-    ++counters_.released;
+    message.bytes.clear();
+    released.push_back({Outcome::Kind::released, std::move(message), {}, {}, {}});
   }
   ParsedMessage parsed;
   while (parsed_.try_pop(parsed)) {
-    sources_.of(parsed.message).release(parsed.message);
-    ++counters_.released;
+    released.push_back({Outcome::Kind::released, std::move(parsed.message), {}, {}, {}});
   }
+  acknowledger_.post(std::move(released));
 }
 
 }  // namespace bounced::daemon::service

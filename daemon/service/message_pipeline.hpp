@@ -1,7 +1,8 @@
 // The daemon's pipeline as its sources see it (a MessageSink):
 //
 //   sources --push--> [intake queue] --> classify pool (N threads) --> [parsed queue]
-//           --> batch writer (one thread, one transaction per batch) --> acknowledge/release
+//           --> batch writer (one thread, one transaction per batch)
+//           --> acknowledger (one thread: acknowledge/release in each source, the log lines)
 //
 // Both queues are bounded by count and bytes, so a slow database slows the sources down
 // (push() waits) while memory stays flat. While the database is unavailable the intake gate is
@@ -15,6 +16,7 @@
 #include "intake/quarantine.hpp"
 #include "intake/source.hpp"
 #include "log/event_log.hpp"
+#include "service/acknowledger.hpp"
 #include "service/batch_writer.hpp"
 #include "service/bounded_queue.hpp"
 #include "service/classify_pool.hpp"
@@ -60,12 +62,12 @@ class MessagePipeline final : public intake::MessageSink {
   void release_all_queued();
 
   PipelineOptions options_;
-  const SourceDirectory& sources_;
   log::EventLog& log_;
   PipelineCounters counters_;
   IntakeGate gate_;
   BoundedQueue<intake::IncomingMessage> intake_;
   BoundedQueue<ParsedMessage> parsed_;
+  Acknowledger acknowledger_;
   ClassifyPool pool_;
   BatchWriter writer_;
 };

@@ -1,5 +1,5 @@
-// The running sources by name, so the writer can hand each message back to the source it came
-// from (IncomingMessage::source) to acknowledge or release it.
+// The running sources by name, so each message goes back to the source it came from
+// (IncomingMessage::source) to be acknowledged or released.
 #pragma once
 
 #include <map>
