@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   bounced::daemon::cli::register_classify_command(app, exit_code);
   bounced::daemon::cli::register_db_commands(app, exit_code);
   bounced::daemon::cli::register_ingest_command(app, exit_code);
+  bounced::daemon::cli::register_run_command(app, exit_code);
   bounced::daemon::cli::register_sends_commands(app, exit_code);
   bounced::daemon::cli::register_suppressions_commands(app, exit_code);
   bounced::daemon::cli::register_outcomes_command(app, exit_code);

@@ -12,6 +12,8 @@ void register_classify_command(CLI::App& app, int& exit_code);
 // bounces, reclassify.
 void register_db_commands(CLI::App& app, int& exit_code);
 void register_ingest_command(CLI::App& app, int& exit_code);
+// bounced run: the long-running daemon
+void register_run_command(CLI::App& app, int& exit_code);
 void register_sends_commands(CLI::App& app, int& exit_code);
 void register_suppressions_commands(CLI::App& app, int& exit_code);
 void register_outcomes_command(CLI::App& app, int& exit_code);

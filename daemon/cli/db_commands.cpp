@@ -12,6 +12,7 @@
 #include "format_catalog.hpp"
 #include "raw_mail_purger.hpp"
 #include "state_dir_access.hpp"
+#include "service/server_sources.hpp"
 #include "store_session.hpp"
 
 namespace bounced::daemon::cli {
@@ -89,23 +90,31 @@ void register_db(CLI::App& app, int& exit_code) {
       exit_code = exit_code::usage;
       return;
     }
-    // A configured server is only read: `status` is how to see what `migrate` would do.
-    std::unique_ptr<store::Database> database;
-    std::optional<StoreSession> session;
-    if (config->database_url.empty()) {
-      session = open_store(*options, true, &exit_code);
-      if (!session) return;
-    } else {
-      auto connected = store::Database::connect(config->database_url);
-      if (auto* error = std::get_if<store::StoreError>(&connected)) {
-        std::cerr << error->to_string() << "\n";
+    // Looks without changing anything: no migration, not even of the embedded cluster, and a
+    // configured database whose schema is behind is exactly what this is for.
+    std::unique_ptr<store::EmbeddedCluster> cluster;
+    std::string conninfo = config->database_url;
+    if (conninfo.empty()) {
+      store::EmbeddedClusterOptions cluster_options;
+      cluster_options.directory = (std::filesystem::path(config->state_dir) / "pg").string();
+      cluster_options.bin_dir = config->pg_bin_dir;
+      auto started = store::EmbeddedCluster::start(cluster_options);
+      if (auto* error = std::get_if<store::StoreError>(&started)) {
+        std::cerr << "embedded database: " << error->to_string() << "\n";
         exit_code = exit_code::database;
         return;
       }
-      database = std::get<std::unique_ptr<store::Database>>(std::move(connected));
+      cluster = std::get<std::unique_ptr<store::EmbeddedCluster>>(std::move(started));
+      conninfo = cluster->conninfo();
     }
-    store::Database& connected_db = session ? *session->db : *database;
-    auto versions = connected_db.applied_versions();
+    auto connected = store::Database::connect(conninfo);
+    if (auto* error = std::get_if<store::StoreError>(&connected)) {
+      std::cerr << error->to_string() << "\n";
+      exit_code = exit_code::database;
+      return;
+    }
+    auto database = std::get<std::unique_ptr<store::Database>>(std::move(connected));
+    auto versions = database->applied_versions();
     auto migrations = store::load_migrations(store::default_schema_dir());
     if (auto* error = std::get_if<store::StoreError>(&versions)) {
       std::cerr << error->to_string() << "\n";
@@ -118,10 +127,15 @@ void register_db(CLI::App& app, int& exit_code) {
       return;
     }
     const auto& done = std::get<std::vector<int>>(versions);
+    size_t pending = 0;
     for (const auto& migration : std::get<std::vector<store::Migration>>(migrations)) {
       const bool applied = std::find(done.begin(), done.end(), migration.version) != done.end();
+      pending += applied ? 0 : 1;
       std::cout << (applied ? "applied  " : "pending  ") << migration.name << "\n";
     }
+    std::cout << (pending ? std::to_string(pending) + " pending: run `bounced db migrate`"
+                          : std::string("schema is current"))
+              << "\n";
   });
 
   register_purge(*db, exit_code);
@@ -167,6 +181,14 @@ void register_config(CLI::App& app, int& exit_code) {
       if (auto problem = unreachable_state_dir(effective.state_dir)) {
         std::cerr << *problem << "\n";
         ++errors;
+      }
+    }
+    // The options of the IMAP and milter entries are read by the code that builds them.
+    for (const auto& source : effective.daemon.sources) {
+      if (source.type != "imap" && source.type != "milter") continue;
+      for (const auto& message : service::check_server_source(source, effective)) {
+        std::cerr << message.text << (message.is_error ? "" : " [warning]") << "\n";
+        errors += message.is_error;
       }
     }
     if (errors > 0) {
@@ -218,6 +240,13 @@ void register_config(CLI::App& app, int& exit_code) {
     }
     for (const auto& [domain, rules] : effective.suppression.domains) {
       std::cout << "  domain " << domain << ": " << rules.size() << " override(s)\n";
+    }
+    // What `bounced run` would start.
+    for (const auto& source : effective.daemon.sources) {
+      std::cout << "  source " << source.name << ": " << source.type;
+      if (source.type == "maildir") std::cout << " " << source.maildir.path;
+      if (source.type == "maillog") std::cout << " " << source.maillog.path;
+      std::cout << "\n";
     }
   });
 }

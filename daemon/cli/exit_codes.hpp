@@ -15,5 +15,8 @@ inline constexpr int usage = 2;
 // The database failed or could not be reached (or the embedded cluster could not start): the
 // unfinished batch was rolled back and its mail left in its source.
 inline constexpr int database = 3;
+// `bounced ingest -` (an MTA's pipe) and `bounced run`: a temporary failure (sysexits.h
+// EX_TEMPFAIL), the MTA keeps the mail and tries again.
+inline constexpr int tempfail = 75;
 
 }  // namespace bounced::daemon::cli::exit_code

@@ -3,6 +3,7 @@
 // Each file's position is kept in the database with the sends it produced, so running it again
 // reads only what is new. --follow keeps reading the (last) file as it grows and across
 // rotations until SIGINT or SIGTERM.
+#include <atomic>
 #include <csignal>
 #include <iostream>
 
@@ -15,11 +16,11 @@ namespace bounced::daemon::cli {
 
 namespace {
 
-// Set from the signal handler; the only thing a handler may safely touch.
-volatile std::sig_atomic_t stop_requested = 0;
+// Set from the signal handler (or the signal guard's thread): lock-free, so safe in both.
+std::atomic<bool> stop_requested{false};
 
 extern "C" void request_stop(int) {
-  stop_requested = 1;
+  stop_requested = true;
 }
 
 struct MaillogCommandOptions {
@@ -60,12 +61,15 @@ void register_maillog_command(CLI::App& app, int& exit_code) {
     for (size_t i = 0; i < options->files.size(); ++i) {
       const std::string& file = options->files[i];
       const bool follow = options->follow && i + 1 == options->files.size();
-      if (follow) {
+      if (follow && session->guard) {
+        // The guard owns the signals while this process runs the embedded server.
+        session->guard->on_signal([] { stop_requested = true; });
+      } else if (follow) {
         std::signal(SIGINT, request_stop);
         std::signal(SIGTERM, request_stop);
       }
       auto result =
-          follow ? reader.follow(file, [] { return stop_requested == 0; }) : reader.read_file(file);
+          follow ? reader.follow(file, [] { return !stop_requested; }) : reader.read_file(file);
       if (auto* error = std::get_if<store::StoreError>(&result)) {
         std::cerr << file << ": " << error->to_string() << "\n";
         exit_code = error->kind == store::StoreError::Kind::input ? exit_code::partial

@@ -91,16 +91,22 @@ std::shared_ptr<const rules::Classifier> build_rules(const std::vector<std::stri
   return built.classifier;
 }
 
-std::optional<Pipeline> build_pipeline(const PipelineOptions& options) {
+LoadedPipeline load_pipeline(const PipelineOptions& options) {
+  LoadedPipeline loaded;
   const DataPaths paths = default_data_paths();
   auto catalog = classifiers::FormatCatalog::load_directory(
       options.formats_dir.empty() ? paths.formats_dir : options.formats_dir);
   if (auto* error = std::get_if<classifiers::CatalogError>(&catalog)) {
-    std::cerr << error->message << "\n";
-    return std::nullopt;
+    loaded.errors.push_back(error->message);
+    return loaded;
   }
-  auto classifier = build_rules(options.rules_dirs, false);
-  if (!classifier) return std::nullopt;
+  std::vector<std::string> dirs = options.rules_dirs;
+  if (dirs.empty()) dirs.push_back(paths.rules_dir);
+  rules::BuiltClassifier built = rules::build_classifier(dirs);
+  for (const auto& diagnostic : built.diagnostics) {
+    (diagnostic.is_error ? loaded.errors : loaded.warnings).push_back(diagnostic.to_string());
+  }
+  if (!built.classifier) return loaded;
   classifiers::ParserOptions parser_options;
   for (const auto& header : options.original_headers) {
     parser_options.original_headers.push_back(header);
@@ -111,7 +117,15 @@ std::optional<Pipeline> build_pipeline(const PipelineOptions& options) {
   auto parser = std::make_shared<const classifiers::BounceParser>(
       std::get<std::shared_ptr<const classifiers::FormatCatalog>>(std::move(catalog)),
       std::move(parser_options));
-  return Pipeline(std::move(parser), std::move(classifier));
+  loaded.classifier = built.classifier;
+  loaded.pipeline.emplace(std::move(parser), std::move(built.classifier));
+  return loaded;
+}
+
+std::optional<Pipeline> build_pipeline(const PipelineOptions& options) {
+  LoadedPipeline loaded = load_pipeline(options);
+  for (const auto& error : loaded.errors) std::cerr << error << "\n";
+  return std::move(loaded.pipeline);
 }
 
 }  // namespace bounced::daemon::cli

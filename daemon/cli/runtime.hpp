@@ -52,6 +52,15 @@ struct PackCheck {
 };
 PackCheck check_rule_pack(const std::vector<std::string>& dirs, bool quiet_warnings);
 
+// The same without printing: the daemon's reload logs the errors and keeps its old pipeline.
+struct LoadedPipeline {
+  std::optional<Pipeline> pipeline;                     // empty when there are errors
+  std::shared_ptr<const rules::Classifier> classifier;  // the pipeline's
+  std::vector<std::string> errors;                      // "file:line:column: message"
+  std::vector<std::string> warnings;
+};
+LoadedPipeline load_pipeline(const PipelineOptions& options);
+
 // Same for the rule engine alone (rules check/diff). Empty dirs: the shipped pack.
 std::shared_ptr<const rules::Classifier> build_rules(const std::vector<std::string>& dirs,
                                                      bool print_warnings);

@@ -31,17 +31,25 @@ std::optional<Config> load_reported_config(const std::string& given) {
   return std::move(loaded.config);
 }
 
-std::optional<Config> load_effective_config(const StoreOptions& options) {
-  auto loaded = load_reported_config(options.config_file);
-  if (!loaded) return std::nullopt;
-  Config config = std::move(*loaded);
+LoadedConfig read_effective_config(const StoreOptions& options) {
+  LoadedConfig loaded = load_config(config_path(options.config_file));
+  Config& config = loaded.config;
   if (!options.state_dir.empty()) config.state_dir = options.state_dir;
   if (!options.database_url.empty()) config.database_url = options.database_url;
   config.state_dir = effective_state_dir(config);
   if (config.quarantine_dir.empty()) {
     config.quarantine_dir = (std::filesystem::path(config.state_dir) / "quarantine").string();
   }
-  return config;
+  return loaded;
+}
+
+std::optional<Config> load_effective_config(const StoreOptions& options) {
+  LoadedConfig loaded = read_effective_config(options);
+  for (const auto& message : loaded.messages) {
+    std::cerr << message.text << (message.is_error ? "" : " [warning]") << "\n";
+  }
+  if (!loaded.ok()) return std::nullopt;
+  return std::move(loaded.config);
 }
 
 std::optional<StoreSession> open_store(const StoreOptions& options, bool migrate,
@@ -69,6 +77,9 @@ std::optional<StoreSession> open_store(const StoreOptions& options, bool migrate
       return std::nullopt;
     }
     session.cluster = std::get<std::unique_ptr<store::EmbeddedCluster>>(std::move(started));
+    if (session.cluster->started_by_us()) {
+      session.guard = std::make_unique<SignalGuard>(*session.cluster);
+    }
     conninfo = session.cluster->conninfo();
     migrate = true;  // a private cluster is ours to keep current
   }
@@ -113,13 +124,22 @@ std::optional<StoreSession> open_store(const StoreOptions& options, bool migrate
   return session;
 }
 
+std::vector<std::string> config_rule_dirs(const Config& config) {
+  // bounced-rules(5): the shipped pack is always loaded first, rules.dirs after it (later ids
+  // win), so a local directory overrides rules instead of replacing the pack. A configuration
+  // that lists the shipped pack itself does not load it twice.
+  const std::string shipped = default_data_paths().rules_dir;
+  std::vector<std::string> dirs = {shipped};
+  for (const auto& dir : config.rules_dirs) {
+    std::error_code error;
+    if (!std::filesystem::equivalent(dir, shipped, error)) dirs.push_back(dir);
+  }
+  return dirs;
+}
+
 PipelineOptions pipeline_options_for(const Config& config, const PipelineOptions& command_line) {
   PipelineOptions options = command_line;
-  if (options.rules_dirs.empty() && !config.rules_dirs.empty()) {
-    options.rules_dirs.push_back(default_data_paths().rules_dir);
-    options.rules_dirs.insert(options.rules_dirs.end(), config.rules_dirs.begin(),
-                              config.rules_dirs.end());
-  }
+  if (options.rules_dirs.empty()) options.rules_dirs = config_rule_dirs(config);
   if (options.formats_dir.empty()) options.formats_dir = config.formats_dir;
   if (options.verp_prefix.empty()) options.verp_prefix = config.verp_prefix;
   if (options.verp_separator == "+" && !config.verp_separator.empty()) {

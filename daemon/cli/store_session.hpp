@@ -12,6 +12,7 @@
 #include "database.hpp"
 #include "embedded_cluster.hpp"
 #include "runtime.hpp"
+#include "signal_guard.hpp"
 
 namespace bounced::daemon::cli {
 
@@ -22,6 +23,10 @@ struct StoreOptions {
 };
 
 void add_store_options(CLI::App& cmd, StoreOptions& options);
+
+// Loads the config with the command line's overrides and the derived defaults (state and
+// quarantine directories), printing nothing: the messages are in the result.
+LoadedConfig read_effective_config(const StoreOptions& options);
 
 // Loads the config (printing warnings and errors to stderr); nullopt on errors.
 std::optional<Config> load_effective_config(const StoreOptions& options);
@@ -34,6 +39,8 @@ struct StoreSession {
   Config config;
   std::unique_ptr<store::EmbeddedCluster> cluster;  // declared first: destroyed after db
   std::unique_ptr<store::Database> db;
+  // Set when this process started the embedded server: Ctrl-C or SIGTERM stops it on the way out.
+  std::unique_ptr<SignalGuard> guard;
 };
 
 // Opens the database. The embedded cluster is migrated on open; a configured server must have
@@ -42,6 +49,9 @@ struct StoreSession {
 // configuration, exit_code::database for the database or the embedded cluster.
 std::optional<StoreSession> open_store(const StoreOptions& options, bool migrate = false,
                                        int* failure_code = nullptr);
+
+// The rule directories the config implies: the shipped pack, then rules.dirs.
+std::vector<std::string> config_rule_dirs(const Config& config);
 
 // The pipeline options the config implies, with command-line values winning: --rules replaces
 // the rule directories; without it the shipped pack is loaded first and rules.dirs after it.

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "taxonomy.hpp"
+#include "config/sources_config.hpp"
 #include "time_text.hpp"
 
 namespace bounced::daemon {
@@ -183,7 +184,7 @@ LoadedConfig load_config(const std::string& path) {
   if (!r.map(root, "the configuration")) return loaded;
   r.warn_unknown(root,
                  {"database", "state_dir", "rules", "verp", "join", "suppression",
-                  "raw_retention_days", "ingest"},
+                  "raw_retention_days", "ingest", "sources", "log", "pipeline"},
                  "");
   if (const YAML::Node db = root["database"]; db && r.map(db, "database")) {
     r.warn_unknown(db, {"url", "pg_bin_dir"}, "database");
@@ -266,6 +267,7 @@ LoadedConfig load_config(const std::string& path) {
     r.string(ingest, "processed_folder", config.processed_folder);
     r.path(ingest, "quarantine_dir", config.quarantine_dir);
   }
+  read_daemon_config(root, path, config.daemon, loaded.messages);
   return loaded;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/daemon_config.hpp"
 #include "send_joiner.hpp"
 #include "suppression_policy.hpp"
 
@@ -33,6 +34,8 @@ struct Config {
   size_t batch_size = 500;
   std::string processed_folder = ".Processed";
   std::string quarantine_dir;  // "" = <state_dir>/quarantine
+
+  DaemonConfig daemon;  // sources, log, pipeline: read by `bounced run` only
 
   std::string source_file;  // the file this came from ("" = built-in defaults)
 };

@@ -4,12 +4,11 @@
 
 #include <atomic>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <thread>
 
-#include "codec.hpp"
 #include "intake/message_source.hpp"
+#include "intake/quarantine.hpp"
 
 namespace bounced::daemon {
 
@@ -102,6 +101,7 @@ void Ingestor::store_batch(IngestReport& report) {
       continue;
     }
     batch->records.push_back(std::move(*parsed[i].record));
+    batch->not_bounce.push_back(batch->records.back().kind == "not_bounce");
     batch->paths.push_back(parsed[i].is_file ? read_[i].name : std::string());
   }
   read_.clear();
@@ -129,18 +129,26 @@ void Ingestor::finish_batch(IngestReport& report) {
   report.bounces += summary.bounces;
   report.joined += summary.joined.total();
   report.suppressed += summary.suppressed;
-  for (const auto& path : batch->paths) {
-    if (!path.empty()) acknowledge(path, report);
+  for (size_t i = 0; i < batch->paths.size(); ++i) {
+    if (!batch->paths[i].empty()) acknowledge(batch->paths[i], batch->not_bounce[i], report);
   }
 }
 
-void Ingestor::acknowledge(const std::string& path, IngestReport& report) {
+void Ingestor::acknowledge(const std::string& path, bool not_bounce, IngestReport& report) {
   const std::string maildir = maildir_of(path);
   if (maildir.empty()) return;  // a plain file or directory: replay is harmless, leave it
   // Re-reading the processed folder itself must not nest it inside itself.
   if (fs::path(maildir).filename() == options_.processed_folder) return;
   std::error_code error;
-  if (options_.processed_folder.empty()) {
+  if (not_bounce) {
+    // Ordinary mail (a human reply) is never deleted nor filed away: it stays in the Maildir,
+    // moved from new/ to cur/ unread, where a person reading the mailbox finds it.
+    if (fs::path(path).parent_path().filename() == "new") {
+      std::string name = fs::path(path).filename().string();
+      if (name.find(":2,") == std::string::npos) name += ":2,";
+      fs::rename(path, fs::path(maildir) / "cur" / name, error);
+    }
+  } else if (options_.processed_folder.empty()) {
     fs::remove(path, error);
   } else {
     const fs::path folder = fs::path(maildir) / options_.processed_folder;
@@ -160,22 +168,17 @@ void Ingestor::acknowledge(const std::string& path, IngestReport& report) {
 void Ingestor::quarantine(const std::string& name, const std::string& bytes,
                           const std::string& reason, IngestReport& report) {
   if (options_.quarantine_dir.empty()) return;
-  std::error_code error;
-  fs::create_directories(options_.quarantine_dir, error);
-  // Named by fingerprint so quarantining the same mail twice keeps one copy.
-  const fs::path target = fs::path(options_.quarantine_dir) / (store::sha256_hex(bytes) + ".eml");
-  {
-    std::ofstream out(target, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    std::ofstream why(target.string() + ".reason");
-    why << "source: " << name << "\nreason: " << reason << "\n";
-    if (!out || !why) {
-      report.errors.push_back(name + ": cannot write to quarantine " + options_.quarantine_dir);
-      return;
-    }
+  // The copy and its directory are fsync'ed before the original may go.
+  std::string error;
+  if (!intake::Quarantine(options_.quarantine_dir).keep(bytes, "ingest", name, reason, error)) {
+    report.errors.push_back(name + ": cannot write to quarantine: " + error);
+    return;
   }
   // Only mail we own (a Maildir) is moved away; other files are copied.
-  if (!maildir_of(name).empty()) fs::remove(name, error);
+  if (!maildir_of(name).empty()) {
+    std::error_code ignored;
+    fs::remove(name, ignored);
+  }
   ++report.quarantined;
 }
 

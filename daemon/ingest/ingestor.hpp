@@ -58,6 +58,7 @@ class Ingestor {
   struct InFlight {
     std::vector<store::BounceRecord> records;
     std::vector<std::string> paths;
+    std::vector<bool> not_bounce;  // ordinary mail: left in its Maildir, never deleted
     std::future<store::Result<store::WriteSummary>> written;
   };
   // Parses the read messages and hands them to the store once the previous batch is done.
@@ -66,7 +67,7 @@ class Ingestor {
   void finish_batch(IngestReport& report);
   void quarantine(const std::string& name, const std::string& bytes, const std::string& reason,
                   IngestReport& report);
-  void acknowledge(const std::string& path, IngestReport& report);
+  void acknowledge(const std::string& path, bool not_bounce, IngestReport& report);
 
   const Pipeline& pipeline_;
   store::BounceStore& store_;

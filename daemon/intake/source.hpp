@@ -38,6 +38,11 @@ class MessageSink {
  public:
   virtual ~MessageSink() = default;
   virtual bool push(IncomingMessage message) = 0;
+
+  // False while the database is unavailable: push() would then wait until it is back (or the
+  // daemon stops). A source whose sender is waiting (the milter) can answer "try again later"
+  // at once instead of pushing.
+  virtual bool store_available() const { return true; }
 };
 
 class Source {
@@ -52,7 +57,8 @@ class Source {
   virtual void run(MessageSink& sink, std::stop_token stop) = 0;
 
   // The message's rows committed: move it to the processed/not-bounce folder, delete it, flag
-  // it, or answer the MTA, as configured. Called from the writer's thread.
+  // it, or answer the MTA, as configured. Called from the pipeline's acknowledging thread: one
+  // thread makes every acknowledge() and release() call, in the order the writer decided.
   virtual void acknowledge(const IncomingMessage& message, Disposition disposition) = 0;
 
   // The message could not be committed now (database unavailable, daemon stopping): give it

@@ -41,11 +41,15 @@ std::string stored_category(std::string_view action, std::string_view category) 
 BounceStore::BounceStore(Database& database, BounceStoreOptions options)
     : database_(database), options_(std::move(options)), policy_(options_.policy) {}
 
-void BounceStore::prepare(BounceRecord& record) const {
+void prepare_record(BounceRecord& record, int raw_retention_days) {
   if (record.prepared) return;
   record.fingerprint = sha256_hex(record.raw);
-  if (options_.raw_retention_days > 0) record.raw_gz_hex = "\\x" + to_hex(compress(record.raw));
+  if (raw_retention_days > 0) record.raw_gz_hex = "\\x" + to_hex(compress(record.raw));
   record.prepared = true;
+}
+
+void BounceStore::prepare(BounceRecord& record) const {
+  prepare_record(record, options_.raw_retention_days);
 }
 
 Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {

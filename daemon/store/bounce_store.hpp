@@ -82,6 +82,10 @@ struct BounceStoreOptions {
   std::function<void()> before_commit;
 };
 
+// Computes the fingerprint and the compressed raw of a record (what BounceStore::prepare does),
+// for callers that have no store at hand: the daemon's classify threads.
+void prepare_record(BounceRecord& record, int raw_retention_days);
+
 class BounceStore {
  public:
   BounceStore(Database& database, BounceStoreOptions options);

@@ -111,6 +111,9 @@ Result<std::vector<int>> Database::applied_versions() {
 Result<std::vector<std::string>> Database::migrate(const std::vector<Migration>& migrations) {
   std::vector<std::string> applied;
   Status status = detail::in_transaction(*this, [&](pqxx::work& tx) {
+    // CREATE TABLE IF NOT EXISTS is not safe against itself: two processes migrating a fresh
+    // database at once collide on the catalog's unique index. One at a time, then.
+    tx.exec("SELECT pg_advisory_xact_lock(hashtext('bounced schema_migrations'))");
     tx.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version integer PRIMARY KEY, name text NOT NULL,"

@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -67,6 +69,25 @@ Status MaillogReader::load_queue() {
   });
   if (ok(status)) queue_loaded_ = true;
   return status;
+}
+
+std::vector<std::string> MaillogReader::queue_ids_to_forget() const {
+  std::vector<std::pair<Time, std::string>> by_age;
+  const Time too_old = newest_ - options_.queue_id_max_age;
+  std::vector<std::string> forget;
+  for (const auto& [id, entry] : queue_) {
+    if (entry.first_seen < too_old) {
+      forget.push_back(id);
+    } else if (queue_.size() > options_.max_open_queue_ids) {
+      by_age.emplace_back(entry.first_seen, id);
+    }
+  }
+  if (queue_.size() - forget.size() > options_.max_open_queue_ids) {
+    const size_t excess = queue_.size() - forget.size() - options_.max_open_queue_ids;
+    std::partial_sort(by_age.begin(), by_age.begin() + static_cast<long>(excess), by_age.end());
+    for (size_t i = 0; i < excess; ++i) forget.push_back(by_age[i].second);
+  }
+  return forget;
 }
 
 Result<std::unique_ptr<MaillogReader::OpenLog>> MaillogReader::open(const std::string& path) {
@@ -146,6 +167,7 @@ Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
             id, entry.message_id, entry.null_sender ? std::string("<>") : entry.sender,
             detail::pg_time(entry.first_seen));
       }
+      for (const auto& id : queue_ids_to_forget()) removed.insert(id);
       if (!removed.empty()) {
         std::vector<std::string> ids(removed.begin(), removed.end());
         tx.exec_params("DELETE FROM maillog_queue WHERE queue_id = ANY($1::text[])",
@@ -179,6 +201,7 @@ Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
     auto event = parse_maillog_line(line, log.year);
     if (event && event->at > year_limit) event = parse_maillog_line(line, log.year - 1);
     if (event) {
+      newest_ = std::max(newest_, event->at);
       auto [entry, is_new] = queue_.try_emplace(event->queue_id);
       if (is_new) entry->second.first_seen = event->at;
       switch (event->kind) {
@@ -253,6 +276,16 @@ Result<MaillogStats> MaillogReader::read_file(const std::string& path) {
   return stats;
 }
 
+bool MaillogReader::truncated_in_place(const std::string& path, const OpenLog& log) const {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0 || info.st_ino != log.inode) return false;  // renamed
+  if (info.st_size < log.offset) return true;
+  std::ifstream in(path, std::ios::binary);
+  std::string first;
+  if (!std::getline(in, first) || in.eof()) return false;  // no complete first line yet
+  return sha256_hex(first + "\n") != log.key;
+}
+
 Result<MaillogStats> MaillogReader::follow(const std::string& path,
                                            const std::function<bool()>& keep_going) {
   MaillogStats stats;
@@ -268,6 +301,15 @@ Result<MaillogStats> MaillogReader::follow(const std::string& path,
         log = std::get<std::unique_ptr<OpenLog>>(std::move(opened));
       }
     }
+    // Copied and truncated in place (logrotate's copytruncate): the same inode starts again
+    // with other lines, and may have grown past our position already, so the first line tells,
+    // not the size. Checked before reading, so the new lines are not read as the old file's
+    // tail. What was written between the copy and the truncation is in the copy only
+    // (logrotate's documented loss).
+    if (log && truncated_in_place(path, *log)) {
+      log.reset();
+      continue;
+    }
     if (log) {
       if (Status s = drain(*log, stats); !ok(s)) return std::get<StoreError>(s);
       struct stat info {};
@@ -278,7 +320,7 @@ Result<MaillogStats> MaillogReader::follow(const std::string& path,
         continue;
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::this_thread::sleep_for(options_.poll_interval);
   }
   return stats;
 }

@@ -13,6 +13,7 @@
 // still writing it) is left for the next read.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -38,6 +39,12 @@ struct MaillogOptions {
   // send; neither is mail to a VERP address (verp_prefix + separator ...) anywhere.
   std::vector<std::string> bounce_domains;
   size_t batch_lines = 20000;  // lines per transaction
+  // Queue ids seen but not yet removed, in memory and in maillog_queue: past either bound the
+  // oldest are forgotten (a lost "removed" line must not grow memory for months). The age is
+  // measured against the newest log time read, so reading old logs forgets nothing early.
+  size_t max_open_queue_ids = 100000;
+  std::chrono::seconds queue_id_max_age{std::chrono::hours(24 * 7)};
+  std::chrono::milliseconds poll_interval{500};  // follow: how often the file is looked at
   JoinOptions join;
   SuppressionPolicyConfig suppression = SuppressionPolicyConfig::defaults();  // for refusals
   // Called inside each transaction before COMMIT (tests).
@@ -61,7 +68,8 @@ class MaillogReader {
   Result<MaillogStats> read_file(const std::string& path);
 
   // Reads, then keeps reading what is appended, switching to the new file after a rotation
-  // (the old one is read to its end first). Returns when keep_going() is false.
+  // (the old one is read to its end first). A file truncated in place (logrotate's
+  // copytruncate) is read again from its new beginning. Returns when keep_going() is false.
   Result<MaillogStats> follow(const std::string& path, const std::function<bool()>& keep_going);
 
  private:
@@ -78,6 +86,10 @@ class MaillogReader {
   // Reads complete lines to the end of what is there now, committing every batch_lines.
   Status drain(OpenLog& log, MaillogStats& stats);
   Status load_queue();
+  // The file at path is still log's inode but no longer starts with log's first line.
+  bool truncated_in_place(const std::string& path, const OpenLog& log) const;
+  // The open queue ids past max_open_queue_ids or queue_id_max_age, oldest first.
+  std::vector<std::string> queue_ids_to_forget() const;
 
   Database& database_;
   std::shared_ptr<const rules::Classifier> classifier_;
@@ -85,6 +97,7 @@ class MaillogReader {
   std::map<std::string, QueueEntry> queue_;
   bool queue_loaded_ = false;
   PartitionKeeper partitions_{"sends"};
+  Time newest_{};  // the latest log time read
 };
 
 }  // namespace bounced::store

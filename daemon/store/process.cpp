@@ -5,7 +5,10 @@
 
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace bounced::store {
 
@@ -31,6 +34,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     return result;
   }
   if (pid == 0) {
+    // The server inherits this mask through pg_ctl: a daemon blocks SIGTERM/SIGINT/SIGHUP to
+    // read them from a signalfd, and postgres must still get them.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     dup2(pipe_fds[1], STDOUT_FILENO);
     dup2(pipe_fds[1], STDERR_FILENO);
     close(pipe_fds[0]);
@@ -52,6 +60,21 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   }
   result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+std::string process_start_time(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat)) return "";
+  // The command name (field 2) is in parentheses and may contain spaces: count after its end.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return "";
+  std::istringstream fields(stat.substr(close + 1));
+  std::string field;
+  for (int index = 3; index <= 22 && fields >> field; ++index) {
+    if (index == 22) return field;
+  }
+  return "";
 }
 
 }  // namespace bounced::store

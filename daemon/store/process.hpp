@@ -16,4 +16,8 @@ struct ProcessResult {
 // `runuser -u run_as --` because initdb and postgres refuse to run as root.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& run_as = "");
 
+// When process `pid` started, in clock ticks since boot (field 22 of /proc/<pid>/stat); "" when
+// there is no such process. A pid is reused; a pid and its start time name one process.
+std::string process_start_time(long pid);
+
 }  // namespace bounced::store
