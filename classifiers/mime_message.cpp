@@ -72,44 +72,31 @@ std::string to_utf8(std::string_view bytes, const char* charset) {
   return result;
 }
 
-std::string part_text(GMimeObject* object) {
-  if (!GMIME_IS_PART(object)) return {};
-  GMimeDataWrapper* content = g_mime_part_get_content(GMIME_PART(object));
-  if (content == nullptr) return {};
-  GObjectRef<GMimeStream> sink(g_mime_stream_mem_new());
-  g_mime_data_wrapper_write_to_stream(content, sink.get());
-  GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(sink.get()));
-  std::string_view raw(reinterpret_cast<const char*>(bytes->data), bytes->len);
-  GMimeContentType* type = g_mime_object_get_content_type(object);
-  const char* charset = type ? g_mime_content_type_get_parameter(type, "charset") : nullptr;
-  return to_utf8(raw, charset);
-}
+namespace {
 
-std::string part_content(GMimeObject* part, size_t max_bytes, bool stop_at_blank_line) {
-  if (!GMIME_IS_PART(part)) return {};
-  GMimeDataWrapper* content = g_mime_part_get_content(GMIME_PART(part));
-  if (content == nullptr) return {};
+// A leaf part's content with its transfer encoding removed as it is read, so that only what is
+// kept is decoded (a part of 30 MB of base64 costs no more than its first max_bytes); with
+// stop_at_blank_line, only up to the end of its first header block. True when there was more.
+bool read_content(GMimeObject* object, size_t max_bytes, bool stop_at_blank_line,
+                  std::string& out) {
+  if (!GMIME_IS_PART(object)) return false;
+  GMimeDataWrapper* content = g_mime_part_get_content(GMIME_PART(object));
+  if (content == nullptr) return false;
+  GMimeStream* raw = g_mime_data_wrapper_get_stream(content);
+  if (raw == nullptr || g_mime_stream_reset(raw) != 0) return false;
+  GObjectRef<GMimeStream> decoded(g_mime_stream_filter_new(raw));
+  // RFC 2046 forbids encoding message/rfc822, but some MTAs do: it is decoded like any part.
   const GMimeContentEncoding encoding = g_mime_data_wrapper_get_encoding(content);
   if (encoding == GMIME_CONTENT_ENCODING_BASE64 ||
       encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
       encoding == GMIME_CONTENT_ENCODING_UUENCODE) {
-    // RFC 2046 forbids encoding message/rfc822, but some MTAs do: decode it whole.
-    GObjectRef<GMimeStream> sink(g_mime_stream_mem_new());
-    g_mime_data_wrapper_write_to_stream(content, sink.get());
-    GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(sink.get()));
-    std::string all(reinterpret_cast<const char*>(bytes->data),
-                    std::min<size_t>(bytes->len, max_bytes));
-    if (stop_at_blank_line) {
-      if (const size_t end = all.find("\n\n"); end != std::string::npos) all.resize(end + 1);
-    }
-    return all;
+    GMimeFilter* decoder = g_mime_filter_basic_new(encoding, FALSE);
+    g_mime_stream_filter_add(GMIME_STREAM_FILTER(decoded.get()), decoder);
+    g_object_unref(decoder);
   }
-  GMimeStream* stream = g_mime_data_wrapper_get_stream(content);
-  if (stream == nullptr || g_mime_stream_reset(stream) != 0) return {};
-  std::string out;
-  char buffer[8192];
-  while (out.size() < max_bytes) {
-    const gssize n = g_mime_stream_read(stream, buffer, sizeof(buffer));
+  char buffer[16384];
+  while (out.size() <= max_bytes) {
+    const gssize n = g_mime_stream_read(decoded.get(), buffer, sizeof(buffer));
     if (n <= 0) break;
     const size_t before = out.size();
     out.append(buffer, static_cast<size_t>(n));
@@ -121,12 +108,31 @@ std::string part_content(GMimeObject* part, size_t max_bytes, bool stop_at_blank
       if (crlf != std::string::npos && (end == std::string::npos || crlf < end)) end = crlf + 2;
       if (end != std::string::npos) {
         out.resize(end + 1);
-        break;
+        return false;
       }
     }
   }
-  if (out.size() > max_bytes) out.resize(max_bytes);
-  return out;
+  if (out.size() <= max_bytes) return false;
+  out.resize(max_bytes);
+  return true;
+}
+
+}  // namespace
+
+std::string part_text(GMimeObject* object, size_t max_bytes, bool* cut) {
+  std::string bytes;
+  const bool more = read_content(object, max_bytes, false, bytes);
+  if (cut != nullptr) *cut = more;
+  if (!GMIME_IS_PART(object)) return {};
+  GMimeContentType* type = g_mime_object_get_content_type(object);
+  const char* charset = type ? g_mime_content_type_get_parameter(type, "charset") : nullptr;
+  return to_utf8(bytes, charset);
+}
+
+std::string part_content(GMimeObject* part, size_t max_bytes, bool stop_at_blank_line) {
+  std::string bytes;
+  read_content(part, max_bytes, stop_at_blank_line, bytes);
+  return bytes;
 }
 
 void for_each_part(GMimeObject* root, const std::function<void(GMimeObject*)>& visit) {
