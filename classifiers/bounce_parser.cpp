@@ -79,6 +79,22 @@ BounceParser::BounceParser(std::shared_ptr<const FormatCatalog> catalog, ParserO
 ParseResult BounceParser::parse(std::string_view bytes) const {
   ParseResult result = read_report(bytes);
   if (auto* report = std::get_if<BounceReport>(&result)) {
+    // Checked before anything is classified or stored: each recipient costs a rule match and
+    // rows. Readers find recipients in linear time, so counting afterwards is cheap.
+    const MessageLimits& limits = options_.limits;
+    if (report->recipients.size() > limits.max_recipients) {
+      // (The readers stop counting one past the limit.)
+      return ParseError{"report names more than " + std::to_string(limits.max_recipients) +
+                        " recipients: over the limit limits.max_recipients = " +
+                        std::to_string(limits.max_recipients)};
+    }
+    size_t cut = 0;
+    for (auto& r : report->recipients) cut += cut_utf8(r.diagnostic, limits.max_diagnostic_size);
+    if (cut > 0) {
+      report->warnings.push_back(std::to_string(cut) + " diagnostic(s) cut to " +
+                                 std::to_string(limits.max_diagnostic_size) +
+                                 " bytes (limits.max_diagnostic_size)");
+    }
     // A reply without an enhanced code gets the generic one of its class, as Postfix writes in
     // its own DSNs ("550 No such user" -> 5.0.0): RFC 3463 x.0.0, "other or undefined".
     for (auto& r : report->recipients) {
@@ -92,7 +108,7 @@ ParseResult BounceParser::parse(std::string_view bytes) const {
 }
 
 ParseResult BounceParser::read_report(std::string_view bytes) const {
-  if (auto reason = reject_unreadable(bytes, options_.max_message_size)) {
+  if (auto reason = reject_unreadable(bytes, options_.limits)) {
     return ParseError{*reason};
   }
   auto message = parse_message(bytes);
@@ -125,6 +141,7 @@ ParseResult BounceParser::read_report(std::string_view bytes) const {
     }
   }
   ReportParts parts = collect_parts(message.get());
+  for (auto& warning : parts.warnings) report.warnings.push_back(std::move(warning));
   if (trim(parts.body).empty() && parts.delivery_status.empty()) parts.body = raw_body(bytes);
   if (parts.delivery_status.empty()) parts.delivery_status = inline_delivery_status(parts.body);
   if (!parts.original_headers.empty()) {
@@ -187,7 +204,8 @@ ParseResult BounceParser::read_report(std::string_view bytes) const {
 
   // RFC 3464 / RFC 6533 delivery status notification.
   if (!parts.delivery_status.empty()) {
-    const DeliveryStatus status = parse_delivery_status(parts.delivery_status);
+    const DeliveryStatus status =
+        parse_delivery_status(parts.delivery_status, options_.limits.max_recipients);
     report.reporting_mta = to_lower(strip_type_prefix(status.per_message.get("Reporting-MTA")));
     report.recipients = read_delivery_status(status);
     if (!report.recipients.empty()) {
@@ -198,7 +216,7 @@ ParseResult BounceParser::read_report(std::string_view bytes) const {
           std::any_of(report.recipients.begin(), report.recipients.end(),
                       [](const RecipientStatus& r) { return r.diagnostic.empty(); });
       if (needs_text && !parts.body.empty()) {
-        TextBounceInput input{parts.body, {}, {}};
+        TextBounceInput input{parts.body, {}, {}, options_.limits.max_recipients};
         for (auto& r : report.recipients) input.failed_recipients.push_back(to_lower(r.address));
         const auto explained = read_text_bounce(
             *catalog_, catalog_->detect(report.from, report.subject, parts.body), input);
@@ -229,7 +247,7 @@ ParseResult BounceParser::read_report(std::string_view bytes) const {
       to_lower(parts.original_headers).find("multipart/report") != std::string::npos) {
     {
       const std::string inner_bytes =
-          part_content(parts.original_part, options_.max_message_size, false);
+          part_content(parts.original_part, options_.limits.max_message_size, false);
       BounceParser nested(catalog_, options_);
       nested.depth_ = 1;
       auto result = nested.read_report(inner_bytes);
@@ -262,7 +280,7 @@ ParseResult BounceParser::read_report(std::string_view bytes) const {
     }
   }
   if (format != nullptr || !failed_header.empty()) {
-    TextBounceInput input{body, {}, addresses_in(failed_header)};
+    TextBounceInput input{body, {}, addresses_in(failed_header), options_.limits.max_recipients};
     // Delivered-To/X-Original-To are left out: some MTAs put the failed recipient there.
     for (const char* name : {"To", "From", "Return-Path"}) {
       for (auto& address : addresses_in(header_value(root, name))) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "format_catalog.hpp"
+#include "message_limits.hpp"
 #include "report.hpp"
 #include "verp.hpp"
 
@@ -21,9 +22,8 @@ struct ParserOptions {
   std::vector<std::string> original_headers = {"X-Bounced-Send-Id", "X-Campaign-Id",
                                                "X-Mailer-Send-Id", "List-Id"};
   VerpOptions verp;
-  // Larger mail is refused unread (quarantined by the daemon): bounces are small, and a huge
-  // one is either a returned attachment or abuse.
-  size_t max_message_size = 32 * 1024 * 1024;
+  // Size, MIME structure, header, recipient and diagnostic limits (message_limits.hpp).
+  MessageLimits limits;
 };
 
 class BounceParser {

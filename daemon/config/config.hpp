@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "message_limits.hpp"
 #include "send_joiner.hpp"
 #include "suppression_policy.hpp"
 
@@ -29,6 +30,8 @@ struct Config {
   size_t batch_size = 500;
   std::string processed_folder = ".Processed";
   std::string quarantine_dir;  // "" = <state_dir>/quarantine
+
+  classifiers::MessageLimits limits;  // limits: what one message may cost before quarantine
 
   std::string source_file;  // the file this came from ("" = built-in defaults)
 };

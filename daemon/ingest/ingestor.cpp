@@ -53,7 +53,7 @@ Ingestor::Ingestor(const Pipeline& pipeline, store::BounceStore& store, IngestOp
 IngestReport Ingestor::ingest(const std::vector<std::string>& paths) {
   IngestReport report;
   for_each_message(
-      paths,
+      paths, pipeline_.parser().options().limits.max_message_size,
       [&](SourceMessage&& source) {
         // After a failed commit nothing more is read: the rest stays for the next run.
         if (!report.store_error.empty()) return;
@@ -61,7 +61,11 @@ IngestReport Ingestor::ingest(const std::vector<std::string>& paths) {
         read_.push_back(std::move(source));
         if (read_.size() >= options_.batch_size) store_batch(report);
       },
-      [&](const SourceError& error) { report.errors.push_back(error.name + ": " + error.reason); });
+      [&](const SourceError& error) {
+        report.errors.push_back(error.name + ": " + error.reason);
+        // Over the size limit: never read into memory, quarantined from where it is whole.
+        if (!error.file.empty()) quarantine_file(error.name, error.file, error.reason, report);
+      });
   if (report.store_error.empty()) store_batch(report);
   finish_batch(report);
   return report;
@@ -156,6 +160,33 @@ void Ingestor::acknowledge(const std::string& path, IngestReport& report) {
   } else {
     ++report.acknowledged;
   }
+}
+
+void Ingestor::quarantine_file(const std::string& name, const std::string& file,
+                               const std::string& reason, IngestReport& report) {
+  if (options_.quarantine_dir.empty()) return;
+  std::error_code error;
+  fs::create_directories(options_.quarantine_dir, error);
+  const std::optional<std::string> digest = store::sha256_hex_of_file(file);
+  if (!digest) {
+    report.errors.push_back(name + ": cannot read it to quarantine it");
+    return;
+  }
+  const fs::path target = fs::path(options_.quarantine_dir) / (*digest + ".eml");
+  // The kernel copies; the message is never in this process's memory.
+  fs::copy_file(file, target, fs::copy_options::overwrite_existing, error);
+  if (!error) {
+    std::ofstream why(target.string() + ".reason");
+    why << "source: " << name << "\nreason: " << reason << "\n";
+    if (!why) error = std::make_error_code(std::errc::io_error);
+  }
+  if (error) {
+    report.errors.push_back(name + ": cannot write to quarantine " + options_.quarantine_dir +
+                            ": " + error.message());
+    return;
+  }
+  if (!maildir_of(name).empty()) fs::remove(name, error);
+  ++report.quarantined;
 }
 
 void Ingestor::quarantine(const std::string& name, const std::string& bytes,
