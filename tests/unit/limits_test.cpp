@@ -10,6 +10,7 @@
 #include "cli/runtime.hpp"
 #include "intake/message_source.hpp"
 #include "message_limits.hpp"
+#include "mime_message.hpp"
 
 using bounced::classifiers::MessageLimits;
 using bounced::classifiers::ReportKind;
@@ -305,4 +306,26 @@ TEST_CASE("one text part is decoded to its first megabyte only, with a warning",
   CHECK(r.recipients[0].status.address == "jane@example.org");
   REQUIRE(r.report.warnings.size() == 1);
   CHECK(r.report.warnings[0] == "a text/plain part was read to its first 1048576 bytes only");
+}
+
+TEST_CASE("attached messages of every message type are leaf parts, not parsed trees", "[limits]") {
+  // GMime parses message/news and message/rfc2822 as messages unless told otherwise: a multipart
+  // inside one would be built by GMime but never seen by the limit scan.
+  MessageLimits limits;
+  limits.max_mime_parts = 50;
+  const auto pipeline = pipeline_with(limits);
+  for (const char* type : {"message/rfc822", "message/news", "message/rfc2822", "message/global"}) {
+    std::string inner = "Content-Type: multipart/mixed; boundary=\"I\"\r\n\r\n";
+    for (int i = 0; i < 200; ++i) inner += "--I\r\n\r\nx\r\n";
+    const std::string m = kHeader + "Content-Type: multipart/mixed; boundary=\"O\"\r\n\r\n--O\r\n" +
+                          "Content-Type: " + type + "\r\n\r\n" + inner + "--I--\r\n--O--\r\n";
+    auto parsed = bounced::classifiers::parse_message(m);
+    REQUIRE(parsed);
+    GMimeObject* top = g_mime_message_get_mime_part(parsed.get());
+    REQUIRE(GMIME_IS_MULTIPART(top));
+    GMimeObject* attached = g_mime_multipart_get_part(GMIME_MULTIPART(top), 0);
+    INFO(type);
+    CHECK_FALSE(GMIME_IS_MESSAGE_PART(attached));
+    CHECK(pipeline.run("attached", m).report.kind != ReportKind::error);
+  }
 }
