@@ -12,7 +12,8 @@ build="${BOUNCED_BUILD_DIR:-$here/build}"
 packages=(build-essential cmake pkg-config
           libgmime-3.0-dev libre2-dev libpqxx-dev libyaml-cpp-dev catch2
           libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev zlib1g-dev libsystemd-dev
-          postgresql postgresql-contrib)
+          postgresql postgresql-contrib
+          clang-14 libclang-rt-14-dev python3)   # the fuzz targets (.ci/run, tests/fuzz/run.sh)
 
 install_missing() {
   local missing=()
