@@ -83,19 +83,34 @@ BounceParser::~BounceParser() = default;
 ParseResult BounceParser::parse(std::string_view bytes) const {
   ParseResult result = read_report(bytes, 0);
   if (auto* report = std::get_if<BounceReport>(&result)) {
+    // Checked before anything is classified or stored: each recipient costs a rule match and
+    // rows. Readers find recipients in linear time (and stop one past the limit), so counting
+    // afterwards is cheap.
+    const MessageLimits& limits = options_.limits;
+    if (report->recipients.size() > limits.max_recipients) {
+      return ParseError{"report names more than " + std::to_string(limits.max_recipients) +
+                        " recipients: over the limit limits.max_recipients = " +
+                        std::to_string(limits.max_recipients)};
+    }
+    size_t cut = 0;
+    for (auto& r : report->recipients) cut += cut_utf8(r.diagnostic, limits.max_diagnostic_size);
+    if (cut > 0) {
+      report->warnings.push_back(std::to_string(cut) + " diagnostic(s) cut to " +
+                                 std::to_string(limits.max_diagnostic_size) +
+                                 " bytes (limits.max_diagnostic_size)");
+    }
     for (auto& r : report->recipients) settle_codes(r);
   }
   return result;
 }
 
 ParseResult BounceParser::read_report(std::string_view raw, int depth) const {
-  if (raw.size() > options_.max_message_size) {
-    return ParseError{"message is " + std::to_string(raw.size()) + " bytes, over the limit of " +
-                      std::to_string(options_.max_message_size) + " bytes"};
+  if (raw.size() > options_.limits.max_message_size) {
+    return ParseError{over_size_reason(raw.size(), options_.limits.max_message_size)};
   }
   const FramedMessage framed(raw);
   const std::string_view bytes = framed.bytes();
-  if (auto reason = reject_unreadable(bytes, options_.max_message_size)) {
+  if (auto reason = reject_unreadable(bytes, options_.limits)) {
     return ParseError{*reason};
   }
   auto message = parse_message(bytes);
@@ -120,6 +135,7 @@ ParseResult BounceParser::read_report(std::string_view raw, int depth) const {
   // One walk over the MIME tree finds every part a detector may need.
   ReportParts parts;
   if (g_mime_message_get_mime_part(message.get()) != nullptr) parts = collect_parts(message.get());
+  for (auto& warning : parts.warnings) envelope.warnings.push_back(std::move(warning));
   if (trim(parts.body).empty() && parts.delivery_status.empty()) parts.body = raw_body(bytes);
   bool delivery_status_inline = false;
   if (parts.delivery_status.empty()) {

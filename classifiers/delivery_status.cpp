@@ -39,7 +39,7 @@ bool is_field_name(std::string_view name) {
 
 }  // namespace
 
-DeliveryStatus parse_delivery_status(std::string_view text) {
+DeliveryStatus parse_delivery_status(std::string_view text, size_t max_recipients) {
   std::vector<FieldBlock> blocks(1);
   std::string name;
   std::string value;
@@ -48,10 +48,15 @@ DeliveryStatus parse_delivery_status(std::string_view text) {
     name.clear();
     value.clear();
   };
+  size_t named = 0;  // blocks that name a recipient
   for (std::string_view line : split_lines(text)) {
     if (trim(line).empty()) {
       flush_field();
-      if (!blocks.back().empty()) blocks.emplace_back();
+      if (!blocks.back().empty()) {
+        // One more than the caller takes is enough for it to see the report is over its limit.
+        if (names_recipient(blocks.back()) && ++named > max_recipients) break;
+        blocks.emplace_back();
+      }
       continue;
     }
     if ((line.front() == ' ' || line.front() == '\t') && !name.empty()) {

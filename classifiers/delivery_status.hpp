@@ -3,6 +3,7 @@
 // recipient, each a list of header-style fields separated by blank lines.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,7 +34,9 @@ struct DeliveryStatus {
 
 // Tolerates what real MTAs send: CRLF or LF, folded lines, blank lines inside a block that
 // RFC 3464 forbids, stray lines without a colon (kept as a continuation), and a per-message
-// block that is missing (the first block is taken as a recipient when it names one).
-DeliveryStatus parse_delivery_status(std::string_view text);
+// block that is missing (the first block is taken as a recipient when it names one). Reading
+// stops after max_recipients + 1 blocks that name a recipient: enough to see a report is over
+// the recipient limit (limits.max_recipients) without holding all of a hostile one.
+DeliveryStatus parse_delivery_status(std::string_view text, size_t max_recipients = SIZE_MAX);
 
 }  // namespace bounced::classifiers

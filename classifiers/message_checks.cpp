@@ -4,11 +4,10 @@
 
 namespace bounced::classifiers {
 
-std::optional<std::string> reject_unreadable(std::string_view bytes, size_t max_size) {
+std::optional<std::string> reject_unreadable(std::string_view bytes, const MessageLimits& limits) {
   if (bytes.empty()) return "empty message";
-  if (bytes.size() > max_size) {
-    return "message is " + std::to_string(bytes.size()) + " bytes, over the limit of " +
-           std::to_string(max_size) + " bytes";
+  if (bytes.size() > limits.max_message_size) {
+    return over_size_reason(bytes.size(), limits.max_message_size);
   }
   size_t header_end = bytes.find("\n\n");
   if (const size_t crlf = bytes.find("\r\n\r\n"); crlf < header_end) header_end = crlf;
@@ -33,7 +32,7 @@ std::optional<std::string> reject_unreadable(std::string_view bytes, size_t max_
                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
     if (!name_char) return "not an RFC 5322 message: the first line is not a header field";
   }
-  return std::nullopt;
+  return check_message_limits(bytes, limits);
 }
 
 }  // namespace bounced::classifiers

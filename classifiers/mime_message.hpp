@@ -4,6 +4,7 @@
 
 #include <gmime/gmime.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -55,8 +56,9 @@ std::string header_value(GMimeObject* object, const char* name);
 std::string mime_type(GMimeObject* object);
 
 // Decoded content of a leaf part: transfer encoding removed, and for text/* parts converted from
-// its charset to UTF-8. Binary parts come back as bytes.
-std::string part_text(GMimeObject* part);
+// its charset to UTF-8. Binary parts come back as bytes. Only the first max_bytes decoded bytes
+// are read (*cut, when given, says whether there were more).
+std::string part_text(GMimeObject* part, size_t max_bytes = SIZE_MAX, bool* cut = nullptr);
 
 // The undecoded content of a leaf part (an attached message/rfc822 is such a leaf), up to
 // max_bytes; with stop_at_blank_line, only up to the end of its first header block.

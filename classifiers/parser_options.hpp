@@ -1,11 +1,12 @@
 // What a deployment may tune about reading mail: which headers of the returned original to keep,
-// how VERP addresses are spelled, and how large a message is read at all.
+// how VERP addresses are spelled, and and what one message may cost (its size, structure and recipients).
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <vector>
 
+#include "message_limits.hpp"
 #include "verp.hpp"
 
 namespace bounced::classifiers {
@@ -15,9 +16,8 @@ struct ParserOptions {
   std::vector<std::string> original_headers = {"X-Bounced-Send-Id", "X-Campaign-Id",
                                                "X-Mailer-Send-Id", "List-Id"};
   VerpOptions verp;
-  // Larger mail is refused unread (quarantined by the daemon): bounces are small, and a huge
-  // one is either a returned attachment or abuse.
-  size_t max_message_size = 32 * 1024 * 1024;
+  // Size, MIME structure, header, recipient and diagnostic limits (message_limits.hpp).
+  MessageLimits limits;
 };
 
 }  // namespace bounced::classifiers

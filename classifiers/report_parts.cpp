@@ -37,6 +37,18 @@ std::string strip_html(std::string_view html) {
 ReportParts collect_parts(GMimeMessage* message) {
   ReportParts parts;
   std::string html;
+  // A bounce explains itself in its first kilobytes; more than this of one part is an attached
+  // copy or abuse, and every reader after this runs over what is kept.
+  constexpr size_t kMaxTextPart = 1024 * 1024;
+  auto part_text = [&](GMimeObject* part) {
+    bool cut = false;
+    std::string text = classifiers::part_text(part, kMaxTextPart, &cut);
+    if (cut) {
+      parts.warnings.push_back("a " + mime_type(part) + " part was read to its first " +
+                               std::to_string(kMaxTextPart) + " bytes only");
+    }
+    return text;
+  };
   for_each_part(g_mime_message_get_mime_part(message), [&](GMimeObject* part) {
     const std::string type = mime_type(part);
     if (type == "message/delivery-status" || type == "message/global-delivery-status") {

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace bounced::classifiers {
 
@@ -19,6 +20,8 @@ struct ReportParts {
   GMimeObject* original_part = nullptr;
   // Its header block, or that of a text/rfc822-headers / message/global-headers part.
   std::string original_headers;
+  // Parts read only in part (over the per-part bound): for the report's warnings.
+  std::vector<std::string> warnings;
 };
 
 ReportParts collect_parts(GMimeMessage* message);

@@ -3,6 +3,8 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "smtp_reply.hpp"
 #include "text_util.hpp"
@@ -59,9 +61,33 @@ struct Occurrence {
   size_t line_begin = std::string_view::npos;  // start of its line, when prose precedes it there
 };
 
+// Collects occurrences that `keep` accepts until more than max_distinct addresses were seen:
+// the parser refuses a report over its recipient limit, so the rest of a hostile body need not be
+// read (nor held in memory).
+class OccurrenceList {
+ public:
+  explicit OccurrenceList(size_t max_distinct) : max_distinct_(max_distinct) {}
+  // False once full.
+  bool add(Occurrence occurrence) {
+    if (distinct_.insert(to_lower(occurrence.address)).second && distinct_.size() > max_distinct_) {
+      full_ = true;
+    }
+    found_.push_back(std::move(occurrence));
+    return !full_;
+  }
+  std::vector<Occurrence> take() && { return std::move(found_); }
+
+ private:
+  size_t max_distinct_;
+  std::unordered_set<std::string> distinct_;
+  std::vector<Occurrence> found_;
+  bool full_ = false;
+};
+
 std::vector<Occurrence> occurrences_by_recipient_line(const re2::RE2& line_pattern,
-                                                      std::string_view section) {
-  std::vector<Occurrence> found;
+                                                      std::string_view section,
+                                                      size_t max_distinct) {
+  OccurrenceList found(max_distinct);
   re2::StringPiece input(section.data(), section.size());
   re2::StringPiece groups[2];
   size_t offset = 0;
@@ -70,17 +96,22 @@ std::vector<Occurrence> occurrences_by_recipient_line(const re2::RE2& line_patte
     const size_t begin = static_cast<size_t>(groups[0].data() - section.data());
     const size_t end = begin + groups[0].size();
     std::string address = normalize_address(std::string_view(groups[1].data(), groups[1].size()));
-    if (!address.empty()) found.push_back({begin, end, std::move(address)});
+    if (!address.empty() && !found.add({begin, end, std::move(address)})) break;
     offset = end > offset ? end : offset + 1;
   }
-  return found;
+  return std::move(found).take();
 }
 
-std::vector<Occurrence> occurrences_by_address(std::string_view section) {
-  std::vector<Occurrence> found;
+template <typename Keep>
+std::vector<Occurrence> occurrences_by_address(std::string_view section, const Keep& keep,
+                                               size_t max_distinct) {
+  OccurrenceList found(max_distinct);
   re2::StringPiece input(section.data(), section.size());
   re2::StringPiece match;
   size_t offset = 0;
+  size_t previous_end = 0;  // of the previous address found, kept or not
+  size_t line_start = 0;    // of the line the last address was on
+  size_t scanned = 0;       // line starts are known up to here (one pass, not one per address)
   while (offset < section.size() &&
          address_pattern().Match(input, offset, section.size(), RE2::UNANCHORED, &match, 1)) {
     size_t begin = static_cast<size_t>(match.data() - section.data());
@@ -88,21 +119,38 @@ std::vector<Occurrence> occurrences_by_address(std::string_view section) {
     if (end < section.size() && section[end] == '>') ++end;
     if (begin > 0 && section[begin - 1] == '<') --begin;
     // "Unknown user: jane@example.org" puts the explanation before the address.
-    const size_t line_start = section.rfind('\n', begin == 0 ? 0 : begin - 1);
-    const size_t from = line_start == std::string_view::npos || begin == 0 ? 0 : line_start + 1;
-    const size_t previous_end = found.empty() ? 0 : found.back().end;
+    if (begin > scanned) {
+      const size_t newline = section.substr(scanned, begin - scanned).rfind('\n');
+      if (newline != std::string_view::npos) line_start = scanned + newline + 1;
+      scanned = begin;
+    }
+    const size_t from = begin == 0 ? 0 : line_start;
     const size_t prefix_begin =
         from >= previous_end && from < begin ? from : std::string_view::npos;
-    found.push_back({begin, end, normalize_address(std::string_view(match.data(), match.size())),
-                     prefix_begin});
+    Occurrence occurrence{
+        begin, end, normalize_address(std::string_view(match.data(), match.size())), prefix_begin};
+    previous_end = end;
     offset = end;
+    if (keep(occurrence) && !found.add(std::move(occurrence))) break;
   }
-  return found;
+  return std::move(found).take();
 }
 
-bool contains_address(const std::vector<std::string>& list, std::string_view address) {
-  const std::string lowered = to_lower(address);
-  return std::find(list.begin(), list.end(), lowered) != list.end();
+// Lower-cased addresses, for lookups that stay cheap when a hostile body names thousands.
+std::unordered_set<std::string> lowered_set(const std::vector<std::string>& list) {
+  std::unordered_set<std::string> set;
+  for (const auto& address : list) set.insert(to_lower(address));
+  return set;
+}
+
+// How much raw text one recipient's explanation gathers: far more than the diagnostic keeps after
+// whitespace is collapsed, and a bound when one address is repeated throughout a large body.
+constexpr size_t kMaxGathered = 64 * 1024;
+
+void append_bounded(std::string& text, std::string_view piece) {
+  if (text.size() >= kMaxGathered) return;
+  if (!text.empty()) text.push_back(' ');
+  text.append(piece.substr(0, kMaxGathered - std::min(text.size(), kMaxGathered)));
 }
 
 }  // namespace
@@ -139,78 +187,79 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
 
   std::vector<Occurrence> occurrences;
   if (format != nullptr && format->recipient) {
-    occurrences = occurrences_by_recipient_line(*format->recipient, section);
+    occurrences = occurrences_by_recipient_line(*format->recipient, section, input.max_recipients);
   }
   const bool by_line = !occurrences.empty();
   if (!by_line) {
-    occurrences = occurrences_by_address(section);
-    std::erase_if(occurrences, [&](const Occurrence& o) {
-      if (o.address.empty()) return true;
-      if (!input.failed_recipients.empty()) {
-        return !contains_address(input.failed_recipients, o.address);
-      }
-      return contains_address(input.sender_addresses, o.address) || is_system_mailbox(o.address) ||
-             preceded_by_sender_context(section, o.begin);
-    });
+    const auto failed = lowered_set(input.failed_recipients);
+    const auto senders = lowered_set(input.sender_addresses);
+    occurrences = occurrences_by_address(
+        section,
+        [&](const Occurrence& o) {
+          if (o.address.empty()) return false;
+          if (!failed.empty()) return failed.contains(to_lower(o.address));
+          return !senders.contains(to_lower(o.address)) && !is_system_mailbox(o.address) &&
+                 !preceded_by_sender_context(section, o.begin);
+        },
+        input.max_recipients);
+  }
+
+  // Everything below is linear in the number of occurrences: a body may name a hundred thousand
+  // addresses (the recipient limit refuses such a report afterwards, in the parser).
+  std::vector<std::string> lowered(occurrences.size());
+  for (size_t i = 0; i < occurrences.size(); ++i) lowered[i] = to_lower(occurrences[i].address);
+  // next_other[i]: the first later occurrence of another address.
+  std::vector<size_t> next_other(occurrences.size() + 1, occurrences.size());
+  for (size_t i = occurrences.size(); i-- > 1;) {
+    next_other[i - 1] = lowered[i] != lowered[i - 1] ? i : next_other[i];
   }
 
   // Recipients in order of first appearance; X-Failed-Recipients wins when present.
   std::vector<std::string> recipients;
+  std::unordered_map<std::string, std::vector<size_t>> mentions;  // lowered -> occurrences
   auto add_recipient = [&](const std::string& address) {
-    const std::string lowered = to_lower(address);
-    for (const auto& known : recipients) {
-      if (to_lower(known) == lowered) return;
-    }
-    recipients.push_back(address);
+    if (mentions.try_emplace(to_lower(address)).second) recipients.push_back(address);
   };
   for (const auto& address : input.failed_recipients) add_recipient(address);
   for (const auto& o : occurrences) add_recipient(o.address);
+  for (size_t i = 0; i < occurrences.size(); ++i) mentions[lowered[i]].push_back(i);
 
   std::vector<RecipientStatus> result;
   for (const auto& address : recipients) {
     std::string text;
-    const std::string lowered = to_lower(address);
-    for (size_t i = 0; i < occurrences.size(); ++i) {
-      if (to_lower(occurrences[i].address) != lowered) continue;
+    for (const size_t i : mentions[to_lower(address)]) {
       // The explanation runs to the next recipient (or, by line, the next recipient line).
       size_t stop = section.size();
-      for (size_t j = i + 1; j < occurrences.size(); ++j) {
-        if (by_line || to_lower(occurrences[j].address) != lowered) {
-          stop = occurrences[j].line_begin != std::string_view::npos && !by_line
-                     ? occurrences[j].line_begin
-                     : occurrences[j].begin;
-          if (stop < occurrences[i].end) stop = occurrences[j].begin;
-          break;
-        }
+      if (const size_t j = by_line ? i + 1 : next_other[i]; j < occurrences.size()) {
+        stop = occurrences[j].line_begin != std::string_view::npos && !by_line
+                   ? occurrences[j].line_begin
+                   : occurrences[j].begin;
+        if (stop < occurrences[i].end) stop = occurrences[j].begin;
       }
       // The first mention introduces the recipient; later ones sit inside replies
       // ("550 <jane@example.org>: User unknown") and keep the address so the reply reads whole.
       const size_t from = text.empty() || by_line ? occurrences[i].end : occurrences[i].begin;
       if (!by_line && occurrences[i].line_begin != std::string_view::npos) {
         const size_t prefix = occurrences[i].line_begin;
-        if (!text.empty()) text.push_back(' ');
-        text.append(section.substr(prefix, occurrences[i].begin - prefix));
+        append_bounded(text, section.substr(prefix, occurrences[i].begin - prefix));
       }
       if (by_line && format->diagnostic_on_recipient_line) {
         stop = std::min(stop, section.find('\n', from));
       }
-      if (stop > from) {
-        if (!text.empty()) text.push_back(' ');
-        text.append(section.substr(from, stop - from));
-      }
-      if (by_line) break;
+      if (stop > from) append_bounded(text, section.substr(from, stop - from));
+      if (by_line || text.size() >= kMaxGathered) break;
     }
     // A bare address line ("<jane@example.org>") explains nothing: the reason is elsewhere in
     // the section (often the paragraph above it).
     const auto letters = std::count_if(text.begin(), text.end(), [](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) || (static_cast<unsigned char>(c) & 0x80);
     });
-    if (letters < 4 || occurrences.empty()) text = std::string(section);
+    if (letters < 4 || occurrences.empty()) text = std::string(section.substr(0, kMaxGathered));
     // A lone recipient whose neighbourhood holds no SMTP reply ("Message details: RCPT TO: x")
     // is explained by the whole failure section, where the reply is.
     if (recipients.size() == 1 && rules::find_smtp_reply(text).reply_code.empty() &&
         !rules::find_smtp_reply(section).reply_code.empty()) {
-      text = std::string(section);
+      text = std::string(section.substr(0, kMaxGathered));
     }
     RecipientStatus status;
     status.address = address;

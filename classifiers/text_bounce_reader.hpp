@@ -2,6 +2,7 @@
 // finds the failure section, the recipient addresses in it, and the text that explains each one.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,9 @@ struct TextBounceInput {
   std::vector<std::string> sender_addresses;
   // X-Failed-Recipients (Exim, others), when the bounce carries it: the authoritative list.
   std::vector<std::string> failed_recipients;
+  // Reading stops once more distinct recipients than this were found: the parser refuses such
+  // a report (limits.max_recipients), so the rest of the body is not worth its memory.
+  size_t max_recipients = SIZE_MAX;
 };
 
 // format may be nullptr (no known layout): the generic reading is used.

@@ -14,7 +14,8 @@ packages=(build-essential cmake pkg-config
           libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev zlib1g-dev libsystemd-dev
           postgresql postgresql-contrib
           libetpan-dev libgnutls28-dev libsasl2-modules libmilter-dev
-          dovecot-imapd postfix openssl)
+          dovecot-imapd postfix openssl
+          clang-14 libclang-rt-14-dev python3)   # the fuzz targets (.ci/run, tests/fuzz/run.sh)
 
 install_missing() {
   local missing=()

@@ -17,7 +17,7 @@ namespace {
 // Some MTAs leave Diagnostic-Code out and explain only in the human-readable part: read that
 // part as prose and give each such recipient what it says about them.
 void explain_from_text(const Notice& notice, std::vector<RecipientStatus>& recipients) {
-  TextBounceInput input{notice.body(), {}, {}};
+  TextBounceInput input{notice.body(), {}, {}, notice.options().limits.max_recipients};
   for (auto& r : recipients) input.failed_recipients.push_back(to_lower(r.address));
   const auto explained = read_text_bounce(notice.catalog(), notice.prose_format().format, input);
   for (auto& r : recipients) {
@@ -43,7 +43,8 @@ Confidence DsnReportDetector::claim(const Notice& notice) const {
 
 std::optional<BounceReport> DsnReportDetector::read(const Notice& notice,
                                                     BounceReport report) const {
-  const DeliveryStatus status = parse_delivery_status(notice.parts().delivery_status);
+  const DeliveryStatus status = parse_delivery_status(notice.parts().delivery_status,
+                                                       notice.options().limits.max_recipients);
   report.recipients = read_delivery_status(status);
   if (report.recipients.empty()) return std::nullopt;
   report.reporting_mta = to_lower(strip_type_prefix(status.per_message.get("Reporting-MTA")));

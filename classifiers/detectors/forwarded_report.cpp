@@ -16,7 +16,7 @@ Confidence ForwardedReportDetector::claim(const Notice& notice) const {
 std::optional<BounceReport> ForwardedReportDetector::read(const Notice& notice,
                                                           BounceReport envelope) const {
   const std::string inner_bytes =
-      part_content(notice.parts().original_part, notice.options().max_message_size, false);
+      part_content(notice.parts().original_part, notice.options().limits.max_message_size, false);
   auto result = notice.read_attached()(inner_bytes);
   auto* inner = std::get_if<BounceReport>(&result);
   if (inner == nullptr || inner->recipients.empty()) return std::nullopt;

@@ -122,7 +122,7 @@ void register_classify_command(CLI::App& app, int& exit_code) {
       batch.clear();
     };
     for_each_message(
-        options->paths,
+        options->paths, effective_limits(options->pipeline).max_message_size,
         [&](SourceMessage&& source) {
           if (jobs == 1) {
             emit(pipeline->run(source.name, source.bytes));

@@ -126,7 +126,7 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
     }
     size_t messages = 0, recipients = 0, changed = 0;
     for_each_message(
-        diff->paths,
+        diff->paths, effective_limits(diff->pipeline).max_message_size,
         [&](SourceMessage&& source) {
           ++messages;
           const ClassifiedMessage message = old_pipeline->run(source.name, source.bytes);
@@ -195,7 +195,7 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
     // Parse once; keep the reports alive so the inputs' views stay valid.
     std::vector<ClassifiedMessage> messages;
     for_each_message(
-        bench->paths,
+        bench->paths, effective_limits(bench->pipeline).max_message_size,
         [&](SourceMessage&& source) {
           messages.push_back(pipeline->run(source.name, source.bytes));
         },
@@ -251,7 +251,7 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
       return;
     }
     for_each_message(
-        explain_options->second,
+        explain_options->second, effective_limits(explain_options->first).max_message_size,
         [&](SourceMessage&& source) {
           const ClassifiedMessage message = pipeline->run(source.name, source.bytes);
           const auto& report = message.report;
@@ -326,7 +326,7 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
     };
     std::map<std::string, Group> groups;
     for_each_message(
-        unknown_options->second,
+        unknown_options->second, effective_limits(unknown_options->first).max_message_size,
         [&](SourceMessage&& source) {
           const ClassifiedMessage message = pipeline->run(source.name, source.bytes);
           for (const auto& [status, verdict] : message.recipients) {

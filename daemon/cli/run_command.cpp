@@ -27,7 +27,6 @@ std::variant<service::LoadedRun, std::vector<std::string>> load_run(const StoreO
   if (!errors.empty()) return errors;
   const Config& config = loaded.config;
   PipelineOptions pipeline_options = pipeline_options_for(config, PipelineOptions{});
-  pipeline_options.max_message_size = config.daemon.pipeline.max_message_size;
   LoadedPipeline pipeline = load_pipeline(pipeline_options);
   if (!pipeline.pipeline) return pipeline.errors;
   warnings.insert(warnings.end(), pipeline.warnings.begin(), pipeline.warnings.end());

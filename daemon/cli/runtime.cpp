@@ -30,8 +30,10 @@ void add_pipeline_options(CLI::App& cmd, PipelineOptions& options) {
       ->check([](const std::string& value) {
         return value.size() == 1 ? std::string() : std::string("must be one character");
       });
-  cmd.add_option("--max-size", options.max_message_size, "Largest message read, in bytes")
-      ->expected(1);
+  cmd.add_option("--max-size", options.max_size,
+                 "Largest message read, in bytes (default: limits.max_message_size, 32 MiB); "
+                 "larger mail is refused unread")
+      ->check(CLI::PositiveNumber);
 }
 
 void add_config_option(CLI::App& cmd, PipelineOptions& options) {
@@ -80,6 +82,12 @@ PackCheck check_rule_pack(const std::vector<std::string>& dirs, bool quiet_warni
   return check;
 }
 
+classifiers::MessageLimits effective_limits(const PipelineOptions& options) {
+  classifiers::MessageLimits limits = options.limits;
+  if (options.max_size > 0) limits.max_message_size = options.max_size;
+  return limits;
+}
+
 std::shared_ptr<const rules::Classifier> build_rules(const std::vector<std::string>& dirs,
                                                      bool print_warnings) {
   std::vector<std::string> effective = dirs;
@@ -113,7 +121,7 @@ LoadedPipeline load_pipeline(const PipelineOptions& options) {
   }
   parser_options.verp.prefix = options.verp_prefix;
   parser_options.verp.separator = options.verp_separator.empty() ? '+' : options.verp_separator[0];
-  parser_options.max_message_size = options.max_message_size;
+  parser_options.limits = effective_limits(options);
   auto parser = std::make_shared<const classifiers::BounceParser>(
       std::get<std::shared_ptr<const classifiers::FormatCatalog>>(std::move(catalog)),
       std::move(parser_options));

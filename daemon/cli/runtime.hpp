@@ -19,7 +19,8 @@ struct PipelineOptions {
   std::vector<std::string> original_headers;
   std::string verp_prefix;
   std::string verp_separator = "+";
-  size_t max_message_size = 32 * 1024 * 1024;
+  classifiers::MessageLimits limits;  // bounced.yaml limits:, or the defaults
+  size_t max_size = 0;                // --max-size; 0 = limits.max_message_size
 };
 
 // Registers --rules, --formats, --header, --verp-prefix, --verp-separator, --max-size on cmd.
@@ -38,6 +39,9 @@ void add_config_option(CLI::App& cmd, PipelineOptions& options);
 // /etc/bounced/bounced.yaml): rules, formats, VERP, join header. Problems are printed; nullopt
 // when the configuration has errors.
 std::optional<PipelineOptions> configured_pipeline_options(const PipelineOptions& command_line);
+
+// The limits in force: the configured ones, with --max-size applied.
+classifiers::MessageLimits effective_limits(const PipelineOptions& options);
 
 // Loads and compiles; on failure prints every located error to stderr and returns nullopt.
 std::optional<Pipeline> build_pipeline(const PipelineOptions& options);

@@ -142,6 +142,7 @@ PipelineOptions pipeline_options_for(const Config& config, const PipelineOptions
   if (options.rules_dirs.empty()) options.rules_dirs = config_rule_dirs(config);
   if (options.formats_dir.empty()) options.formats_dir = config.formats_dir;
   if (options.verp_prefix.empty()) options.verp_prefix = config.verp_prefix;
+  options.limits = config.limits;
   if (options.verp_separator == "+" && !config.verp_separator.empty()) {
     options.verp_separator = config.verp_separator;
   }

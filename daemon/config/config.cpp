@@ -184,7 +184,8 @@ LoadedConfig load_config(const std::string& path) {
   if (!r.map(root, "the configuration")) return loaded;
   r.warn_unknown(root,
                  {"database", "state_dir", "rules", "verp", "join", "suppression",
-                  "raw_retention_days", "ingest", "sources", "log", "pipeline"},
+                  "raw_retention_days", "ingest", "sources", "log", "pipeline",
+                  "limits"},
                  "");
   if (const YAML::Node db = root["database"]; db && r.map(db, "database")) {
     r.warn_unknown(db, {"url", "pg_bin_dir"}, "database");
@@ -266,6 +267,20 @@ LoadedConfig load_config(const std::string& path) {
     r.integer(ingest, "batch_size", config.batch_size, 1);
     r.string(ingest, "processed_folder", config.processed_folder);
     r.path(ingest, "quarantine_dir", config.quarantine_dir);
+  }
+  if (const YAML::Node limits = root["limits"]; limits && r.map(limits, "limits")) {
+    r.warn_unknown(limits,
+                   {"max_message_size", "max_mime_parts", "max_mime_depth", "max_header_size",
+                    "max_header_fields", "max_recipients", "max_diagnostic_size"},
+                   "limits");
+    classifiers::MessageLimits& l = config.limits;
+    r.integer(limits, "max_message_size", l.max_message_size, 1024);
+    r.integer(limits, "max_mime_parts", l.max_mime_parts, 1);
+    r.integer(limits, "max_mime_depth", l.max_mime_depth, 1);
+    r.integer(limits, "max_header_size", l.max_header_size, 998);
+    r.integer(limits, "max_header_fields", l.max_header_fields, 10);
+    r.integer(limits, "max_recipients", l.max_recipients, 1);
+    r.integer(limits, "max_diagnostic_size", l.max_diagnostic_size, 64);
   }
   read_daemon_config(root, path, config.daemon, loaded.messages);
   return loaded;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/daemon_config.hpp"
+#include "message_limits.hpp"
 #include "send_joiner.hpp"
 #include "suppression_policy.hpp"
 
@@ -36,6 +37,7 @@ struct Config {
   std::string quarantine_dir;  // "" = <state_dir>/quarantine
 
   DaemonConfig daemon;  // sources, log, pipeline: read by `bounced run` only
+  classifiers::MessageLimits limits;  // limits: what one message may cost before quarantine
 
   std::string source_file;  // the file this came from ("" = built-in defaults)
 };

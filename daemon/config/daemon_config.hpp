@@ -68,7 +68,6 @@ struct PipelineConfig {
   std::chrono::seconds drain_timeout{20};        // SIGTERM: in-flight work gets this long
   std::chrono::milliseconds retry_initial{500};  // database unavailable: first wait ...
   std::chrono::seconds retry_max{30};            // ... doubling up to this
-  std::size_t max_message_size = 32u << 20;      // larger mail is quarantined unread
 };
 
 struct DaemonConfig {

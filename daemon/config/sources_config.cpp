@@ -98,7 +98,7 @@ void read_pipeline(SectionReader& r, const YAML::Node& node, PipelineConfig& out
   if (!r.map(node, "pipeline")) return;
   r.warn_unknown(node,
                  {"workers", "queue_messages", "queue_bytes", "batch_size", "commit_interval",
-                  "drain_timeout", "retry_initial", "retry_max", "max_message_size"},
+                  "drain_timeout", "retry_initial", "retry_max"},
                  "pipeline");
   r.integer(node, "workers", out.workers, 0);
   r.integer(node, "queue_messages", out.queue_messages, 1);
@@ -112,7 +112,6 @@ void read_pipeline(SectionReader& r, const YAML::Node& node, PipelineConfig& out
   r.duration(node, "drain_timeout", out.drain_timeout, std::chrono::seconds(1));
   r.duration(node, "retry_initial", out.retry_initial, std::chrono::milliseconds(10));
   r.duration(node, "retry_max", out.retry_max, std::chrono::seconds(1));
-  r.integer(node, "max_message_size", out.max_message_size, 1024);
 }
 
 }  // namespace

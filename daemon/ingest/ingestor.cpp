@@ -51,7 +51,7 @@ Ingestor::Ingestor(const Pipeline& pipeline, store::BounceStore& store, IngestOp
 IngestReport Ingestor::ingest(const std::vector<std::string>& paths) {
   IngestReport report;
   for_each_message(
-      paths,
+      paths, pipeline_.parser().options().limits.max_message_size,
       [&](SourceMessage&& source) {
         // After a failed commit nothing more is read: the rest stays for the next run.
         if (!report.store_error.empty()) return;
@@ -59,7 +59,11 @@ IngestReport Ingestor::ingest(const std::vector<std::string>& paths) {
         read_.push_back(std::move(source));
         if (read_.size() >= options_.batch_size) store_batch(report);
       },
-      [&](const SourceError& error) { report.errors.push_back(error.name + ": " + error.reason); });
+      [&](const SourceError& error) {
+        report.errors.push_back(error.name + ": " + error.reason);
+        // Over the size limit: never read into memory, quarantined from where it is whole.
+        if (!error.file.empty()) quarantine_file(error.name, error.file, error.reason, report);
+      });
   if (report.store_error.empty()) store_batch(report);
   finish_batch(report);
   return report;
@@ -163,6 +167,23 @@ void Ingestor::acknowledge(const std::string& path, bool not_bounce, IngestRepor
   } else {
     ++report.acknowledged;
   }
+}
+
+void Ingestor::quarantine_file(const std::string& name, const std::string& file,
+                               const std::string& reason, IngestReport& report) {
+  if (options_.quarantine_dir.empty()) return;
+  // Copied in chunks: the message is never in this process's memory. Copy, reason and directory
+  // are fsync'ed before the original may go.
+  std::string error;
+  if (!intake::Quarantine(options_.quarantine_dir).keep_file(file, "ingest", name, reason, error)) {
+    report.errors.push_back(name + ": cannot write to quarantine: " + error);
+    return;
+  }
+  if (!maildir_of(name).empty()) {
+    std::error_code ignored;
+    fs::remove(name, ignored);
+  }
+  ++report.quarantined;
 }
 
 void Ingestor::quarantine(const std::string& name, const std::string& bytes,

@@ -67,6 +67,9 @@ class Ingestor {
   void finish_batch(IngestReport& report);
   void quarantine(const std::string& name, const std::string& bytes, const std::string& reason,
                   IngestReport& report);
+  // The same for a message too large to read: copied from the file that holds it.
+  void quarantine_file(const std::string& name, const std::string& file, const std::string& reason,
+                       IngestReport& report);
   void acknowledge(const std::string& path, bool not_bounce, IngestReport& report);
 
   const Pipeline& pipeline_;

@@ -5,76 +5,224 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
+
+#include "message_limits.hpp"
 
 namespace bounced::daemon {
 
 namespace fs = std::filesystem;
+using classifiers::over_size_reason;
 
 namespace {
 
-bool read_file(const fs::path& path, std::string& out, std::string& error) {
-  // One sized read: messages are read whole anyway, and stream buffering costs a copy.
+std::string error_text(int code) {
+  return std::strerror(code);
+}
+
+// Reads a whole regular file with one sized read (messages are read whole anyway, and stream
+// buffering costs a copy). The size is taken first: a file over the limit is not read at all.
+enum class ReadResult { read, failed, too_large };
+ReadResult read_file(const fs::path& path, size_t limit, std::string& out, std::string& error) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    error = std::strerror(errno);
-    return false;
+    error = error_text(errno);
+    return ReadResult::failed;
   }
   struct stat info {};
   if (::fstat(fd, &info) != 0) {
-    error = std::strerror(errno);
+    error = error_text(errno);
     ::close(fd);
-    return false;
+    return ReadResult::failed;
   }
-  out.resize(static_cast<size_t>(info.st_size));
+  const auto size = static_cast<size_t>(info.st_size);
+  if (size > limit) {
+    ::close(fd);
+    error = over_size_reason(size, limit);
+    return ReadResult::too_large;
+  }
+  out.resize(size);
   size_t done = 0;
   while (done < out.size()) {
     const ssize_t n = ::read(fd, out.data() + done, out.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      error = std::strerror(errno);
+      error = error_text(errno);
       ::close(fd);
-      return false;
+      return ReadResult::failed;
     }
     if (n == 0) break;  // the file shrank while we read it
     done += static_cast<size_t>(n);
   }
   out.resize(done);
   ::close(fd);
-  return true;
+  return ReadResult::read;
 }
 
-// mboxrd/mboxo: messages start at a "From " line; ">From " quoting inside bodies is undone.
-void split_mbox(const std::string& name, std::istream& in,
-                const std::function<void(SourceMessage&&)>& visit) {
-  std::string line;
-  std::string current;
-  size_t index = 0;
-  bool in_message = false;
-  auto flush = [&] {
-    if (in_message) visit(SourceMessage{name + "#" + std::to_string(++index), std::move(current)});
-    current.clear();
-  };
-  while (std::getline(in, line)) {
+// One message read from a stream whose length is not known first (an mbox entry, standard
+// input): kept in memory up to the limit; past it, what was read and the rest go to a temporary
+// file, so that the message can still be quarantined whole. The file is removed once the message
+// has been handed on.
+class StreamedMessage {
+ public:
+  explicit StreamedMessage(size_t limit) : limit_(limit) {}
+  StreamedMessage(const StreamedMessage&) = delete;
+  StreamedMessage& operator=(const StreamedMessage&) = delete;
+  ~StreamedMessage() { remove_spool(); }
+
+  void append(std::string_view bytes) {
+    size_ += bytes.size();
+    if (fd_ < 0 && error_.empty()) {
+      if (size_ <= limit_) {
+        memory_.append(bytes);
+        return;
+      }
+      start_spool();
+    }
+    if (fd_ >= 0) write_spool(bytes);
+  }
+
+  // Hands the message to visit, or over the limit to on_error with the spool; then starts afresh.
+  void finish(std::string name, const std::function<void(SourceMessage&&)>& visit,
+              const std::function<void(const SourceError&)>& on_error) {
+    if (size_ <= limit_) {
+      visit(SourceMessage{std::move(name), std::move(memory_)});
+    } else {
+      std::string reason = over_size_reason(size_, limit_);
+      if (fd_ >= 0 && ::fsync(fd_) != 0 && error_.empty()) error_ = error_text(errno);
+      if (!error_.empty()) reason += " (and it could not be kept: spool: " + error_ + ")";
+      on_error({std::move(name), std::move(reason), error_.empty() ? spool_path_ : ""});
+    }
+    remove_spool();
+    memory_ = std::string();
+    size_ = 0;
+    error_.clear();
+  }
+
+ private:
+  void start_spool() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string path = std::string(tmp != nullptr && *tmp ? tmp : "/tmp") + "/bounced-spool-XXXXXX";
+    fd_ = ::mkstemp(path.data());
+    if (fd_ < 0) {
+      error_ = error_text(errno);
+    } else {
+      spool_path_ = std::move(path);
+      write_spool(memory_);
+    }
+    memory_ = std::string();
+  }
+  void write_spool(std::string_view bytes) {
+    while (!bytes.empty() && fd_ >= 0) {
+      const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        error_ = error_text(errno);
+        remove_spool();
+        return;
+      }
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+  void remove_spool() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    if (!spool_path_.empty()) ::unlink(spool_path_.c_str());
+    spool_path_.clear();
+  }
+
+  size_t limit_;
+  std::string memory_;
+  size_t size_ = 0;
+  int fd_ = -1;
+  std::string spool_path_;
+  std::string error_;  // why spooling failed
+};
+
+// mboxrd/mboxo: messages start at a "From " line; ">From " quoting inside bodies is undone. Read
+// in blocks rather than lines, so that a line of any length costs no more memory than a block.
+class MboxSplitter {
+ public:
+  MboxSplitter(std::string name, size_t limit, const std::function<void(SourceMessage&&)>& visit,
+               const std::function<void(const SourceError&)>& on_error)
+      : name_(std::move(name)), current_(limit), visit_(visit), on_error_(on_error) {}
+
+  // already_read: bytes of the stream taken before it was known to be an mbox.
+  void read(std::istream& in, std::string_view already_read = {}) {
+    feed(already_read);
+    std::string block(64 * 1024, '\0');
+    while (in) {
+      in.read(block.data(), static_cast<std::streamsize>(block.size()));
+      const auto n = static_cast<size_t>(in.gcount());
+      if (n == 0) break;
+      feed(std::string_view(block.data(), n));
+    }
+    if (!head_.empty()) decide_line();
+    flush();
+  }
+
+ private:
+  // How far into a line its start is looked at: enough for any ">>>From " quoting in practice.
+  static constexpr size_t kHead = 4096;
+
+  void feed(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const size_t newline = bytes.find('\n');
+      const size_t take = newline == std::string_view::npos ? bytes.size() : newline + 1;
+      std::string_view piece = bytes.substr(0, take);
+      bytes.remove_prefix(take);
+      if (!decided_) {
+        const size_t room = kHead - head_.size();
+        head_.append(piece.substr(0, room));
+        piece.remove_prefix(std::min(room, piece.size()));
+        if (head_.back() == '\n' || head_.size() >= kHead) decide_line();
+      }
+      if (decided_ && !piece.empty() && keep_line_) current_.append(piece);
+      if (newline != std::string_view::npos) decided_ = false;
+    }
+  }
+
+  // The start of a line is known: a separator, a line of the current message (unquoted), or
+  // text before the first separator.
+  void decide_line() {
+    decided_ = true;
+    std::string_view line = head_;
     if (line.starts_with("From ")) {
       flush();
-      in_message = true;
-      continue;
+      in_message_ = true;
+      keep_line_ = false;
+    } else {
+      keep_line_ = in_message_;
+      if (keep_line_) {
+        size_t quotes = 0;
+        while (quotes < line.size() && line[quotes] == '>') ++quotes;
+        if (quotes > 0 && line.substr(quotes).starts_with("From ")) line.remove_prefix(1);
+        current_.append(line);
+      }
     }
-    if (!in_message) continue;
-    size_t quotes = 0;
-    while (quotes < line.size() && line[quotes] == '>') ++quotes;
-    if (quotes > 0 && line.compare(quotes, 5, "From ") == 0) line.erase(0, 1);
-    current.append(line);
-    current.push_back('\n');
+    head_.clear();
+    if (!line.empty() && line.back() == '\n') decided_ = false;
   }
-  flush();
-}
+
+  void flush() {
+    if (in_message_) current_.finish(name_ + "#" + std::to_string(++index_), visit_, on_error_);
+  }
+
+  std::string name_;
+  StreamedMessage current_;
+  const std::function<void(SourceMessage&&)>& visit_;
+  const std::function<void(const SourceError&)>& on_error_;
+  std::string head_;        // the start of the current line, until decided
+  bool decided_ = false;    // the current line's start has been looked at
+  bool keep_line_ = false;  // the current line belongs to a message
+  bool in_message_ = false;
+  size_t index_ = 0;
+};
 
 bool is_message_file(const fs::directory_entry& entry) {
   if (!entry.is_regular_file()) return false;
@@ -84,7 +232,25 @@ bool is_message_file(const fs::directory_entry& entry) {
          name != "subscriptions";
 }
 
-void visit_directory(const fs::path& dir, const std::function<void(SourceMessage&&)>& visit,
+void read_message_file(const fs::path& file, size_t limit,
+                       const std::function<void(SourceMessage&&)>& visit,
+                       const std::function<void(const SourceError&)>& on_error) {
+  std::string bytes, error;
+  switch (read_file(file, limit, bytes, error)) {
+    case ReadResult::read:
+      visit(SourceMessage{file.string(), std::move(bytes)});
+      break;
+    case ReadResult::too_large:
+      on_error({file.string(), error, file.string()});
+      break;
+    case ReadResult::failed:
+      on_error({file.string(), error});
+      break;
+  }
+}
+
+void visit_directory(const fs::path& dir, size_t limit,
+                     const std::function<void(SourceMessage&&)>& visit,
                      const std::function<void(const SourceError&)>& on_error) {
   std::vector<fs::path> files;
   const bool maildir = fs::is_directory(dir / "cur") || fs::is_directory(dir / "new");
@@ -114,13 +280,41 @@ void visit_directory(const fs::path& dir, const std::function<void(SourceMessage
         stem == "LICENSE" || stem == "COPYING" || stem == "NOTICE" || stem == "AUTHORS") {
       continue;
     }
-    std::string bytes, error;
-    if (!read_file(file, bytes, error)) {
-      on_error({file.string(), error});
-      continue;
-    }
-    visit(SourceMessage{file.string(), std::move(bytes)});
+    read_message_file(file, limit, visit, on_error);
   }
+}
+
+}  // namespace
+
+namespace {
+
+// One message from a stream, or an mbox when it starts with a "From " line.
+void read_stream(const std::string& name, std::istream& in, size_t limit,
+                 const std::function<void(SourceMessage&&)>& visit,
+                 const std::function<void(const SourceError&)>& on_error) {
+  char head[5] = {};
+  in.read(head, sizeof head);
+  const auto got = static_cast<size_t>(in.gcount());
+  const std::string_view start(head, got);
+  if (start == "From ") {
+    MboxSplitter(name, limit, visit, on_error).read(in, start);
+    return;
+  }
+  StreamedMessage message(limit);
+  message.append(start);
+  std::string block(64 * 1024, '\0');
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    const auto n = static_cast<size_t>(in.gcount());
+    if (n == 0) break;
+    message.append(std::string_view(block.data(), n));
+  }
+  message.finish(name, visit, on_error);
+}
+
+void read_standard_input(size_t limit, const std::function<void(SourceMessage&&)>& visit,
+                         const std::function<void(const SourceError&)>& on_error) {
+  read_stream("-", std::cin, limit, visit, on_error);
 }
 
 }  // namespace
@@ -132,19 +326,12 @@ bool looks_like_mbox(const std::string& path) {
   return in.gcount() == 5 && std::memcmp(head, "From ", 5) == 0;
 }
 
-void for_each_message(const std::vector<std::string>& paths,
+void for_each_message(const std::vector<std::string>& paths, size_t max_message_size,
                       const std::function<void(SourceMessage&&)>& visit,
                       const std::function<void(const SourceError&)>& on_error) {
   for (const auto& path : paths) {
     if (path == "-") {
-      std::string bytes((std::istreambuf_iterator<char>(std::cin)),
-                        std::istreambuf_iterator<char>());
-      if (bytes.starts_with("From ")) {
-        std::istringstream in(bytes);
-        split_mbox("-", in, visit);
-      } else {
-        visit(SourceMessage{"-", std::move(bytes)});
-      }
+      read_standard_input(max_message_size, visit, on_error);
       continue;
     }
     std::error_code error;
@@ -152,17 +339,16 @@ void for_each_message(const std::vector<std::string>& paths,
     if (error) {
       on_error({path, error.message()});
     } else if (fs::is_directory(status)) {
-      visit_directory(path, visit, on_error);
+      visit_directory(path, max_message_size, visit, on_error);
     } else if (looks_like_mbox(path)) {
       std::ifstream in(path, std::ios::binary);
-      split_mbox(path, in, visit);
+      MboxSplitter(path, max_message_size, visit, on_error).read(in);
+    } else if (fs::is_regular_file(status)) {
+      read_message_file(path, max_message_size, visit, on_error);
     } else {
-      std::string bytes, reason;
-      if (read_file(path, bytes, reason)) {
-        visit(SourceMessage{path, std::move(bytes)});
-      } else {
-        on_error({path, reason});
-      }
+      // A pipe or a device: no size to take first, so read as a stream.
+      std::ifstream in(path, std::ios::binary);
+      read_stream(path, in, max_message_size, visit, on_error);
     }
   }
 }

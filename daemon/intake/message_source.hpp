@@ -1,6 +1,6 @@
 // Enumerates the messages named on a command line: a message file, a directory of message files,
 // a Maildir (cur/ and new/), an mbox file, or "-" for standard input. Reading is streaming: one
-// message's bytes are in memory at a time.
+// message's bytes are in memory at a time, and never more than the size limit of them.
 #pragma once
 
 #include <functional>
@@ -17,11 +17,18 @@ struct SourceMessage {
 struct SourceError {
   std::string name;
   std::string reason;
+  // A message over the size limit is reported here, unread: file is where it is whole (its own
+  // file, or a temporary spool of an mbox entry or of standard input that exists only while
+  // on_error runs), so that it can be quarantined without being held in memory. "" otherwise.
+  std::string file = {};
 };
 
 // Calls visit for every message in order; unreadable paths are reported through on_error and
-// skipped. Directory entries are visited in name order so runs are reproducible.
-void for_each_message(const std::vector<std::string>& paths,
+// skipped. Directory entries are visited in name order so runs are reproducible. A message larger
+// than max_message_size bytes goes to on_error instead of visit: a file's size is taken before
+// it is read, a stream (mbox entry, standard input) is spooled to disk past the limit, so memory
+// never holds more than max_message_size bytes of one message.
+void for_each_message(const std::vector<std::string>& paths, size_t max_message_size,
                       const std::function<void(SourceMessage&&)>& visit,
                       const std::function<void(const SourceError&)>& on_error);
 

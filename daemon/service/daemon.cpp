@@ -55,7 +55,8 @@ std::vector<std::string> needs_restart(const Config& running, const Config& load
   const PipelineConfig& q = loaded.daemon.pipeline;
   if (p.workers != q.workers || p.queue_messages != q.queue_messages ||
       p.queue_bytes != q.queue_bytes || p.batch_size != q.batch_size ||
-      p.commit_interval != q.commit_interval || p.max_message_size != q.max_message_size ||
+      p.commit_interval != q.commit_interval ||
+      running.limits.max_message_size != loaded.limits.max_message_size ||
       running.batch_size != loaded.batch_size) {
     changed.push_back("pipeline");
   }

@@ -91,7 +91,7 @@ intake::MilterSourceOptions read_milter(SectionReader& r, const SourceConfig& so
                  section);
   intake::MilterSourceOptions options;
   options.name = source.name;
-  options.max_message_bytes = config.daemon.pipeline.max_message_size;
+  options.max_message_bytes = config.limits.max_message_size;
   r.string(node, "socket", options.socket);
   if (options.socket.empty()) r.error(node, section + ": a milter source needs a socket");
   // A mode is octal whether or not it is written with its leading 0 ("0660", "660").

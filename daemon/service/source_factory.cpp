@@ -15,7 +15,7 @@ std::variant<std::unique_ptr<intake::Source>, std::string> make_source(
     options.processed_folder = source.maildir.processed_folder.value_or(config.processed_folder);
     options.not_bounce_folder = source.maildir.not_bounce_folder;
     options.stale_claim_after = source.maildir.stale_claim_after;
-    options.max_message_size = config.daemon.pipeline.max_message_size;
+    options.max_message_size = config.limits.max_message_size;
     return std::make_unique<intake::MaildirSource>(std::move(options), quarantine, log);
   }
   return make_server_source(source, config, conninfo);

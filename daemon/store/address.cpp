@@ -22,6 +22,15 @@ std::string_view trim_address(std::string_view address) {
   return address;
 }
 
+// Control characters, spaces and DEL occur in no host name; GLib's IDNA conversion below would
+// also stop at a NUL and return what came before it.
+bool has_control_or_space(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f;
+  });
+}
+
 bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return (static_cast<unsigned char>(c) & 0x80) == 0; });
@@ -34,10 +43,11 @@ std::string normalize_address(std::string_view address) {
   const size_t at = address.rfind('@');
   if (at == std::string_view::npos || at == 0 || at + 1 == address.size()) return "";
   std::string domain(address.substr(at + 1));
+  if (has_control_or_space(domain)) return "";
   if (!is_ascii(domain)) {
     // GLib's IDNA (UTS #46) conversion; it is already linked through GMime.
     std::unique_ptr<gchar, decltype(&g_free)> ace(g_hostname_to_ascii(domain.c_str()), g_free);
-    if (!ace) return "";
+    if (!ace || *ace == '\0') return "";
     domain = ace.get();
   }
   std::transform(domain.begin(), domain.end(), domain.begin(),

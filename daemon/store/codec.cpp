@@ -3,6 +3,7 @@
 #include <glib.h>
 #include <zlib.h>
 
+#include <fstream>
 #include <memory>
 
 namespace bounced::store {
@@ -13,6 +14,23 @@ std::string sha256_hex(std::string_view bytes) {
                                   bytes.size()),
       g_free);
   return hex.get();
+}
+
+std::optional<std::string> sha256_hex_of_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::unique_ptr<GChecksum, decltype(&g_checksum_free)> checksum(g_checksum_new(G_CHECKSUM_SHA256),
+                                                                  g_checksum_free);
+  std::string block(64 * 1024, '\0');
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    const auto n = in.gcount();
+    if (n > 0) {
+      g_checksum_update(checksum.get(), reinterpret_cast<const guchar*>(block.data()), n);
+    }
+  }
+  if (in.bad()) return std::nullopt;
+  return std::string(g_checksum_get_string(checksum.get()));
 }
 
 // Z_BEST_SPEED: the raw mail is kept only for the retention period, for reclassify; level 1 is

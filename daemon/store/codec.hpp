@@ -10,6 +10,9 @@ namespace bounced::store {
 
 // Lower-case hex SHA-256 of the bytes.
 std::string sha256_hex(std::string_view bytes);
+// The same of a file's content, read in blocks (for mail too large to hold); nullopt when it
+// cannot be read.
+std::optional<std::string> sha256_hex_of_file(const std::string& path);
 
 // zlib (deflate, level 6) and back; nullopt when the input is not zlib data.
 std::string compress(std::string_view bytes);

@@ -166,7 +166,7 @@ bool read_csv_record(std::istream& in, std::vector<std::string>& fields, size_t&
 std::string json_string(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_null()) return "";
-  return value.dump();
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -257,7 +257,8 @@ SendReadStats read_sends(std::istream& in, SendFormat format, size_t batch_size,
       nlohmann::json object;
       try {
         object = nlohmann::json::parse(text);
-      } catch (const nlohmann::json::parse_error& error) {
+      } catch (const nlohmann::json::exception& error) {
+        // parse_error, and out_of_range for a number no double holds (1e400).
         skip(line, std::string("not JSON: ") + error.what());
         continue;
       }

@@ -31,7 +31,7 @@ std::vector<SourceMessage> collect(const std::vector<std::string>& paths,
                                    std::vector<SourceError>* errors = nullptr) {
   std::vector<SourceMessage> out;
   for_each_message(
-      paths, [&](SourceMessage&& m) { out.push_back(std::move(m)); },
+      paths, 32 * 1024 * 1024, [&](SourceMessage&& m) { out.push_back(std::move(m)); },
       [&](const SourceError& e) {
         if (errors) errors->push_back(e);
       });

@@ -3,11 +3,11 @@
 # received now, ingested into a fresh embedded cluster. Bounces are partitioned by when bounced
 # received them, so this makes this month's partition (and next month's, ahead of time), not
 # one per month a stranger's clock named.
-# Usage: tests/bench/bench_received_partitions.sh [BOUNCED_BINARY] [WORK_DIR]
+# Usage: bench/bench_received_partitions.sh [BOUNCED_BINARY] [WORK_DIR]
 set -eu
 B=${1:-build/bounced}
 W=${2:-/tmp/bounced-bench-dated}
-FIX="$(cd "$(dirname "$0")/../fixtures/store" && pwd)"
+FIX="$(cd "$(dirname "$0")/../tests/fixtures/store" && pwd)"
 rm -rf "$W" && mkdir -p "$W/mail"
 python3 - "$FIX" "$W/mail" <<'PY'
 import os, random, sys, datetime as dt

@@ -6,13 +6,13 @@
 #      all N are stored.
 #   2. latency below saturation: RATE messages/s written into tmp/ and renamed into new/ for
 #      SECONDS s; p50/p99 of the daemon's latency_ms (file mtime, i.e. landing, to committed).
-# Usage: tests/bench/bench_daemon.sh [BUILD_DIR] [WORK_DIR]; N, RATE, SECONDS from the
+# Usage: bench/bench_daemon.sh [BUILD_DIR] [WORK_DIR]; N, RATE, SECONDS from the
 # environment (defaults 100000, 2000, 15).
 set -eu
 BUILD=${1:-build}
 WORK=${2:-/tmp/bounced-bench-daemon}
 B="$(cd "$BUILD" && pwd)/bounced"
-FIX="$(cd "$(dirname "$0")/../fixtures" && pwd)"
+FIX="$(cd "$(dirname "$0")/../tests/fixtures" && pwd)"
 N=${N:-100000}
 RATE=${RATE:-2000}
 SECS=${SECONDS_AT_RATE:-15}

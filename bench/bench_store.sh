@@ -1,14 +1,14 @@
 #!/bin/sh
 # Store benchmarks for BENCHMARKS.md: bounces/s end to end (directory -> PostgreSQL), sends
 # imported/s, maillog lines/s, and dashboard view timings on 10 million sends.
-# Usage: tests/bench/bench_store.sh [BUILD_DIR] [WORK_DIR]   (uses the embedded cluster under WORK_DIR)
+# Usage: bench/bench_store.sh [BUILD_DIR] [WORK_DIR]   (uses the embedded cluster under WORK_DIR)
 # BENCH_PARTS picks what runs (default all): "sends ingest" is the quick variant for the two
 # throughput figures; BENCH_JOBS is passed to ingest --jobs.
 set -eu
 BUILD=${1:-build}
 WORK=${2:-/tmp/bounced-bench}
 B="$BUILD/bounced"
-FIX="$(dirname "$0")/../fixtures"
+FIX="$(dirname "$0")/../tests/fixtures"
 RULES=${BENCH_RULES:-}   # e.g. --rules=/path; default: the shipped pack
 PARTS=${BENCH_PARTS:-sends ingest maillog views}
 JOBS=${BENCH_JOBS:-2}
