@@ -30,7 +30,7 @@ void ingest_arf(store::Database& db, const test::fs::path& dir,
   store::BounceStore store(db, options);
   const auto report = daemon::Ingestor(pipeline, store, {}).ingest({dir.string()});
   REQUIRE(report.store_error.empty());
-  CHECK(report.stored == 7);
+  CHECK(report.stored == 8);
 }
 
 std::string active(test::TestDatabase& database) {
@@ -46,11 +46,14 @@ TEST_CASE("abuse and fraud reports suppress, other feedback types are only store
   test::TestDatabase database;
   test::ScratchDir scratch;
   ingest_arf(database.db(), scratch.path() / "arf", store::SuppressionPolicyConfig::defaults());
-  // Every report is stored as a complaint with its feedback type's reason.
+  // Every report is stored as a complaint with its feedback type's reason; the report naming
+  // three recipients is three complaints.
   CHECK(database.scalar("SELECT string_agg(reason, ' ' ORDER BY reason) FROM bounces WHERE "
                         "category = 'complaint'") ==
-        "abuse abuse auth_failure_report fraud not_spam unsubscribe virus_report");
-  CHECK(active(database) == "carl@example.net hanna@example.org lisa@example.com");
+        "abuse abuse abuse abuse abuse auth_failure_report fraud not_spam unsubscribe virus_report");
+  CHECK(active(database) ==
+        "ana@example.net bruno@example.net carl@example.net chloe@example.net hanna@example.org "
+        "lisa@example.com");
 }
 
 TEST_CASE("a feedback type suppresses when the configuration lists its reason",
@@ -61,7 +64,8 @@ TEST_CASE("a feedback type suppresses when the configuration lists its reason",
   policy.complaint_reasons = {"abuse", "fraud", "unsubscribe", "virus_report"};
   ingest_arf(database.db(), scratch.path() / "arf", policy);
   CHECK(active(database) ==
-        "carl@example.net ed@example.com gus@example.net hanna@example.org lisa@example.com");
+        "ana@example.net bruno@example.net carl@example.net chloe@example.net ed@example.com "
+        "gus@example.net hanna@example.org lisa@example.com");
 }
 
 TEST_CASE("delay warnings are stored as delayed and never counted", "[store][suppression]") {
