@@ -1,9 +1,6 @@
 // The sources that talk to mail servers - IMAP (daemon/intake/imap_source) and the milter
 // (daemon/intake/milter_source) - built from their `sources:` entries. Their options are read
 // here, with file:line:column for every problem, into the intake's own option structs.
-//
-// Built from service/server_sources.cpp when those sources are part of the tree, else from
-// service/server_sources_unavailable.cpp, which refuses such entries (see daemon/CMakeLists.txt).
 #pragma once
 
 #include <memory>
