@@ -43,6 +43,12 @@ struct JoinScope {
 JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinScope& scope,
                         std::set<long long>* joined_sends = nullptr);
 
+// Joins the bounces of a batch in the staging table `staged` (bounces' columns, a row number n,
+// send_row_id, send_sent_at, join_method, same_failure) before they are inserted, with the
+// rules join_bounces applies to stored ones, and marks the same failures as link_same_failures
+// would: the rows are then written once, already joined. Returns how many joined by each method.
+JoinCounts join_staged(pqxx::work& tx, const JoinOptions& options, const std::string& staged);
+
 // Marks the failure reports joined to these sends as the same failure as the send's refusal
 // (bounces.same_failure) where the send was refused, and unmarks them where it was not.
 void link_same_failures(pqxx::work& tx, const std::set<long long>& send_ids);
