@@ -63,6 +63,22 @@ std::string candidate_sql(const std::string& method, const std::string& siblings
          window + ") ORDER BY s.sent_at DESC LIMIT 1";
 }
 
+// The bounces a method could join to one of the staged sends: those with its key.
+std::string staged_key_filter(const std::string& method, const std::string& staged) {
+  if (method == "verp") {
+    return " AND b.verp_token IN (SELECT verp_token FROM " + staged + " WHERE verp_token <> '')";
+  }
+  if (method == "message_id") {
+    return " AND b.original_message_id IN (SELECT message_id FROM " + staged +
+           " WHERE message_id <> '')";
+  }
+  if (method == "header") {
+    return " AND b.send_header IN (SELECT send_id FROM " + staged + " WHERE send_id <> '')";
+  }
+  // A merge may keep the row's own spelling of the address: compare without case.
+  return " AND lower(b.recipient) IN (SELECT lower(recipient) FROM " + staged + ")";
+}
+
 }  // namespace
 
 JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinScope& scope,
@@ -78,10 +94,10 @@ JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinSc
     // A join by recipient and time is a guess made with the sends known then; a send that
     // arrives later and matches by VERP, Message-ID or header replaces the guess.
     const bool weak = std::string(method) == "recipient_window";
-    const std::string where =
-        (weak ? "b.send_row_id IS NULL"
-              : "(b.send_row_id IS NULL OR b.join_method = 'recipient_window')") +
-        scope_where;
+    std::string where = (weak ? "b.send_row_id IS NULL"
+                              : "(b.send_row_id IS NULL OR b.join_method = 'recipient_window')") +
+                        scope_where;
+    if (!scope.staged_sends.empty()) where += staged_key_filter(method, scope.staged_sends);
     const std::string sql =
         "WITH m AS (SELECT b.id AS bid, b.received_at AS brec, c.id AS sid, c.sent_at AS ssent "
         "FROM bounces b CROSS JOIN LATERAL (" +

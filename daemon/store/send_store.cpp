@@ -195,6 +195,7 @@ SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batc
     scope.since = first;
     scope.until = Time(std::chrono::seconds(253402300799));
     scope.late = true;
+    scope.staged_sends = "in_sends";
     summary.late_joined = join_bounces(tx, join, scope, &refusal_changed);
   }
   // Before the policy counts: the DSN our MTA wrote for a refusal counts as that refusal.

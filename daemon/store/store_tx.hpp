@@ -38,6 +38,10 @@ struct JoinScope {
   Time since{};
   Time until{};
   bool late = false;
+  // A staging table of sends (send_id, message_id, verp_token, recipient) just written: only
+  // bounces that share the key a method compares with one of them are looked at. A bounce that
+  // found no send before can only find one among the sends that changed. "" = no such limit.
+  std::string staged_sends;
 };
 // Joins, and adds the ids of the sends joined to into `joined_sends` (when not null).
 JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinScope& scope,
