@@ -6,8 +6,9 @@
 #      all N are stored.
 #   2. latency below saturation: RATE messages/s written into tmp/ and renamed into new/ for
 #      SECONDS s; p50/p99 of the daemon's latency_ms (file mtime, i.e. landing, to committed).
-# Usage: bench/bench_daemon.sh [BUILD_DIR] [WORK_DIR]; N, RATE, SECONDS from the
-# environment (defaults 100000, 2000, 15).
+# Usage: bench/bench_daemon.sh [BUILD_DIR] [WORK_DIR]; N, RATE, SECONDS_AT_RATE, BATCH from the
+# environment (defaults 100000, 2000, 15, 500). PG_LOG_STATEMENTS=1 logs every statement of the
+# server; `bench/statement_times.py WORK_DIR/state/pg/server.log` then says where its time went.
 set -eu
 BUILD=${1:-build}
 WORK=${2:-/tmp/bounced-bench-daemon}
@@ -51,6 +52,10 @@ log:
 YAML
 
 "$B" db migrate --state-dir "$WORK/state" > /dev/null   # initdb outside the timings
+# PG_LOG_STATEMENTS=1: log every statement's duration; bench/statement_times.py sums them.
+if [ "${PG_LOG_STATEMENTS:-0}" = 1 ]; then
+  echo "log_min_duration_statement = 0" >> "$WORK/state/pg/data/postgresql.auto.conf"
+fi
 "$B" run --config "$WORK/bounced.yaml" > "$WORK/daemon.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT

@@ -55,7 +55,10 @@ PY
 # Keep one server up for the whole run (each command would otherwise start and stop it).
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 RUNAS=""; [ "$(id -u)" = 0 ] && RUNAS="runuser -u postgres --"
-$RUNAS "$PGBIN/pg_ctl" -D "$WORK/state/pg/data" -l "$WORK/state/pg/server.log" -w start >/dev/null
+# The settings the embedded cluster passes at every start (embedded_cluster.cpp).
+$RUNAS "$PGBIN/pg_ctl" -D "$WORK/state/pg/data" -l "$WORK/state/pg/server.log" -w \
+  -o "-c listen_addresses='' -c unix_socket_directories='$WORK/state/pg' -c max_connections=40 -c shared_buffers=128MB -c max_wal_size=2GB -c timezone=UTC" \
+  start >/dev/null
 trap '$RUNAS "$PGBIN/pg_ctl" -D "$WORK/state/pg/data" -m fast -w stop >/dev/null' EXIT
 PSQL="psql -X -q -h $WORK/state/pg -U bounced -d bounced"
 

@@ -78,16 +78,23 @@ Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {
 
   std::vector<detail::VerdictEvent> events;
   Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
+    // Staging tables live as long as the session and are emptied at every COMMIT or ROLLBACK:
+    // created once instead of per batch. IF NOT EXISTS in every transaction keeps this right on
+    // a new session (a reconnect, a pooler) without asking first; its notice is not wanted.
     tx.exec(
-        "CREATE TEMP TABLE in_messages (fingerprint text, received_at timestamptz, source text, "
-        "kind text, format text, report_message_id text, original_message_id text, "
-        "envelope_recipient text, verp_token text, send_header text, raw_size integer, "
-        "raw_gz bytea, report_date text) ON COMMIT DROP");
-    tx.exec(
-        "CREATE TEMP TABLE in_bounces (fingerprint text, received_at timestamptz, recipient text, "
-        "recipient_domain text, original_recipient text, kind text, category text, reason text, "
-        "rule text, action text, status text, reply_code text, diagnostic text, remote_mta text, "
-        "original_message_id text, verp_token text, send_header text) ON COMMIT DROP");
+        "SET LOCAL client_min_messages = warning;"
+        "CREATE TEMP TABLE IF NOT EXISTS in_messages (fingerprint text, received_at timestamptz,"
+        " source text, kind text, format text, report_message_id text, original_message_id text,"
+        " envelope_recipient text, verp_token text, send_header text, raw_size integer,"
+        " raw_gz bytea, report_date text) ON COMMIT DELETE ROWS;"
+        "CREATE TEMP TABLE IF NOT EXISTS in_bounces (n integer, fingerprint text,"
+        " received_at timestamptz, recipient text, recipient_domain text,"
+        " original_recipient text, kind text, category text, reason text, rule text, action text,"
+        " status text, reply_code text, diagnostic text, remote_mta text,"
+        " original_message_id text, verp_token text, send_header text, send_row_id bigint,"
+        " send_sent_at timestamptz, join_method text,"
+        " same_failure boolean NOT NULL DEFAULT false) ON COMMIT DELETE ROWS;"
+        "CREATE INDEX IF NOT EXISTS in_bounces_fingerprint ON in_bounces (fingerprint)");
     {
       // COPY: one round trip per staging table for the whole batch.
       pqxx::stream_to messages(tx, "in_messages");
@@ -101,7 +108,14 @@ Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {
       messages.complete();
     }
     {
-      pqxx::stream_to rows_out(tx, "in_bounces");
+      pqxx::stream_to rows_out(
+          tx, "in_bounces",
+          std::vector<std::string>{"n", "fingerprint", "received_at", "recipient",
+                                   "recipient_domain", "original_recipient", "kind", "category",
+                                   "reason", "rule", "action", "status", "reply_code", "diagnostic",
+                                   "remote_mta", "original_message_id", "verp_token",
+                                   "send_header"});
+      int n = 0;
       for (size_t i = 0; i < unique.size(); ++i) {
         const BounceRecord& r = *unique[i];
         const std::string when = detail::pg_time(r.received_at);
@@ -110,7 +124,7 @@ Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {
           const std::string address = normalize_address(recipient.address);
           if (address.empty() || !recipients_seen.insert(address).second) continue;
           rows_out << std::make_tuple(
-              fingerprints[i], when, address, std::string(address_domain_of(address)),
+              ++n, fingerprints[i], when, address, std::string(address_domain_of(address)),
               normalize_address(recipient.original_recipient), r.kind,
               stored_category(recipient.action, recipient.category), recipient.reason,
               recipient.rule, recipient.action, recipient.status, recipient.reply_code,
@@ -121,7 +135,9 @@ Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {
       rows_out.complete();
     }
     // Only mail not stored before gets recipient rows: the replay check is the primary key.
-    pqxx::result inserted = tx.exec_params(
+    // Before the outcome lock, so a process that waits here for another's uncommitted copy of
+    // the same mail holds no lock the other needs.
+    const pqxx::result replayed = tx.exec_params(
         "WITH new_messages AS ("
         " INSERT INTO bounce_messages (fingerprint, received_at, source, kind, format,"
         "  report_message_id, original_message_id, envelope_recipient, verp_token, send_header,"
@@ -130,69 +146,68 @@ Result<WriteSummary> BounceStore::write(std::vector<BounceRecord>& batch) {
         "  original_message_id, envelope_recipient, verp_token, send_header, raw_size,"
         "  NULLIF(raw_gz, ''::bytea),"
         "  CASE WHEN $1 > 0 THEN now() + make_interval(days => $1) END, report_date"
-        " FROM in_messages ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint)"
-        " INSERT INTO bounces (fingerprint, received_at, recipient, recipient_domain,"
-        "  original_recipient, kind, category, reason, rule, action, status, reply_code,"
-        "  diagnostic, remote_mta, original_message_id, verp_token, send_header)"
-        " SELECT r.fingerprint, r.received_at, r.recipient, r.recipient_domain,"
-        "  r.original_recipient, r.kind, r.category, r.reason, r.rule, r.action, r.status,"
-        "  r.reply_code, r.diagnostic, r.remote_mta, r.original_message_id, r.verp_token,"
-        "  r.send_header FROM in_bounces r JOIN new_messages m USING (fingerprint)"
-        " RETURNING id, recipient, recipient_domain, category, reason, received_at,"
-        "  (SELECT count(*) FROM new_messages)",
+        " FROM in_messages ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint),"
+        " stale AS (DELETE FROM in_bounces WHERE fingerprint NOT IN"
+        "  (SELECT fingerprint FROM new_messages))"
+        " SELECT fingerprint FROM in_messages WHERE fingerprint NOT IN"
+        "  (SELECT fingerprint FROM new_messages)",
         options_.raw_retention_days);
-    const size_t new_messages =
-        inserted.empty()
-            ? static_cast<size_t>(
-                  tx.exec_params("SELECT count(*) FROM bounce_messages WHERE fingerprint = "
-                                 "ANY($1::text[]) AND stored_at = now()",
-                                 detail::pg_text_array(fingerprints))[0][0]
-                      .as<long>())
-            : inserted[0][6].as<size_t>();
+    const size_t new_messages = unique.size() - replayed.size();
     summary.messages = new_messages;
-    summary.duplicates += unique.size() - new_messages;
+    summary.duplicates += replayed.size();
+    if (new_messages == 0) {
+      if (options_.before_commit) options_.before_commit();
+      return;
+    }
+
+    // From here on the batch decides against what other processes committed.
+    detail::lock_outcomes(tx);
+    // Joined while staged, so every row is written once, already joined (an UPDATE after the
+    // INSERT wrote each joined row and its index entries twice).
+    summary.joined = detail::join_staged(tx, options_.join, "in_bounces");
+    // The rows, and their webhook events with the join result, in the same transaction.
+    const pqxx::result inserted = tx.exec(
+        "WITH ins AS (INSERT INTO bounces (fingerprint, received_at, recipient, recipient_domain,"
+        "  original_recipient, kind, category, reason, rule, action, status, reply_code,"
+        "  diagnostic, remote_mta, original_message_id, verp_token, send_header, send_row_id,"
+        "  send_sent_at, join_method, joined_at, same_failure)"
+        " SELECT fingerprint, received_at, recipient, recipient_domain, original_recipient, kind,"
+        "  category, reason, rule, action, status, reply_code, diagnostic, remote_mta,"
+        "  original_message_id, verp_token, send_header, send_row_id, send_sent_at, join_method,"
+        "  CASE WHEN send_row_id IS NOT NULL THEN now() END, same_failure"
+        " FROM in_bounces ORDER BY n"
+        " RETURNING id, recipient, recipient_domain, category, reason, received_at, same_failure,"
+        "  rule, status, send_row_id, join_method),"
+        " events AS (INSERT INTO outbox (event, payload) SELECT 'bounce', jsonb_build_object("
+        "  'bounce_id', id, 'recipient', recipient, 'category', category, 'reason', reason,"
+        "  'rule', rule, 'status', status, 'received_at', received_at,"
+        "  'send_row_id', send_row_id, 'join_method', join_method) FROM ins ORDER BY id)"
+        " SELECT id, recipient, recipient_domain, category, reason, received_at, same_failure"
+        " FROM ins");
     summary.bounces = inserted.size();
     for (const auto& row : inserted) {
+      // The DSN of a refusal already counted as that refusal makes no decision of its own.
+      if (row[6].as<bool>()) continue;
       events.push_back({row[1].c_str(), row[2].c_str(), row[3].c_str(), row[4].c_str(),
                         row[0].as<long long>(), detail::parse_pg_time(row[5].c_str())});
     }
-    if (!events.empty()) {
-      // From here on the batch decides against what other processes committed.
-      detail::lock_outcomes(tx);
+    if (!inserted.empty() && !replayed.empty()) {
+      // Mail stored before and seen again: its rows that found no send then may find one now.
+      std::vector<std::string> again;
+      for (const auto& row : replayed) again.push_back(row[0].c_str());
       detail::JoinScope scope;
-      scope.fingerprints = fingerprints;
+      scope.fingerprints = std::move(again);
       scope.since = first;
       scope.until = last;
       std::set<long long> joined_sends;
-      summary.joined = detail::join_bounces(tx, options_.join, scope, &joined_sends);
+      const JoinCounts rejoined = detail::join_bounces(tx, options_.join, scope, &joined_sends);
+      summary.joined.verp += rejoined.verp;
+      summary.joined.message_id += rejoined.message_id;
+      summary.joined.header += rejoined.header;
+      summary.joined.recipient_window += rejoined.recipient_window;
       detail::link_same_failures(tx, joined_sends);
-      if (!joined_sends.empty()) {
-        // The DSN of a refusal already counted as that refusal makes no decision of its own.
-        std::set<long long> same_failures;
-        for (const auto& row : tx.exec_params(
-                 "SELECT id FROM bounces WHERE fingerprint = ANY($1::text[]) AND received_at >= $2"
-                 " AND received_at <= $3 AND same_failure",
-                 detail::pg_text_array(fingerprints), detail::pg_time(first),
-                 detail::pg_time(last))) {
-          same_failures.insert(row[0].as<long long>());
-        }
-        std::erase_if(events, [&](const detail::VerdictEvent& event) {
-          return same_failures.contains(event.bounce_id);
-        });
-      }
-      summary.suppressed = detail::apply_suppressions(tx, policy_, events);
-      // Webhook events, with the join result, in the same transaction as the rows.
-      tx.exec_params(
-          "INSERT INTO outbox (event, payload) SELECT 'bounce', jsonb_build_object("
-          "'bounce_id', id, 'recipient', recipient, 'category', category, 'reason', reason,"
-          "'rule', rule, 'status', status, 'received_at', received_at, 'send_row_id', send_row_id,"
-          "'join_method', join_method) FROM bounces WHERE fingerprint = ANY($1::text[]) AND "
-          "received_at >= $2 AND received_at <= $3 AND id >= $4",
-          detail::pg_text_array(fingerprints), detail::pg_time(first), detail::pg_time(last),
-          std::min_element(events.begin(), events.end(), [](const auto& a, const auto& b) {
-            return a.bounce_id < b.bounce_id;
-          })->bounce_id);
     }
+    summary.suppressed = detail::apply_suppressions(tx, policy_, events);
     if (options_.before_commit) options_.before_commit();
   });
   if (!ok(status)) return std::get<StoreError>(status);

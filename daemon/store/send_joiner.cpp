@@ -16,11 +16,15 @@ namespace {
 // one recipient of a report about a message that was sent to one recipient only. Both sides
 // must be single: a report listing bob and jane for a message sent only to bob says nothing
 // about bob through jane's line, and must not turn bob's send into jane's hard bounce.
+// {siblings} is the table holding the other recipients of the same report: `bounces`, or the
+// staging table of a batch not inserted yet.
 constexpr const char* kRecipientOrOnly =
     "(s.recipient = b.recipient OR (b.original_recipient <> '' AND s.recipient = "
-    "b.original_recipient) OR (NOT EXISTS (SELECT 1 FROM bounces r WHERE r.fingerprint = "
+    "b.original_recipient) OR (NOT EXISTS (SELECT 1 FROM {siblings} r WHERE r.fingerprint = "
     "b.fingerprint AND r.recipient <> b.recipient) AND NOT EXISTS (SELECT 1 FROM sends o WHERE "
     "o.{key} = s.{key} AND o.{key} <> '' AND o.id <> s.id)))";
+
+constexpr const char* kMethods[] = {"verp", "message_id", "header", "recipient_window"};
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
   for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
@@ -29,7 +33,13 @@ std::string replace_all(std::string text, const std::string& from, const std::st
   return text;
 }
 
-std::string candidate_sql(const std::string& method) {
+std::string recipient_or_only(const std::string& key, const std::string& siblings) {
+  return replace_all(replace_all(kRecipientOrOnly, "{key}", key), "{siblings}", siblings);
+}
+
+// `window` is the recipient_window's width in seconds: a parameter ($4) or a literal.
+std::string candidate_sql(const std::string& method, const std::string& siblings,
+                          const std::string& window) {
   if (method == "verp") {
     return "SELECT s.id, s.sent_at FROM sends s WHERE s.verp_token = b.verp_token "
            "AND b.verp_token <> '' AND s.verp_token <> '' ORDER BY (s.recipient = b.recipient) "
@@ -39,20 +49,34 @@ std::string candidate_sql(const std::string& method) {
   if (method == "message_id") {
     return "SELECT s.id, s.sent_at FROM sends s WHERE s.message_id = b.original_message_id "
            "AND b.original_message_id <> '' AND s.message_id <> '' AND " +
-           replace_all(kRecipientOrOnly, "{key}", "message_id") +
+           recipient_or_only("message_id", siblings) +
            " ORDER BY (s.recipient = b.recipient) DESC, s.sent_at DESC LIMIT 1";
   }
   if (method == "header") {
     return "SELECT s.id, s.sent_at FROM sends s WHERE s.send_id = b.send_header "
            "AND b.send_header <> '' AND " +
-           replace_all(kRecipientOrOnly, "{key}", "send_id") +
+           recipient_or_only("send_id", siblings) +
            " ORDER BY (s.recipient = b.recipient) DESC, s.sent_at DESC LIMIT 1";
   }
-  // recipient_window: $4 is the window in seconds.
   return "SELECT s.id, s.sent_at FROM sends s WHERE s.recipient = b.recipient "
-         "AND s.sent_at <= b.received_at AND s.sent_at >= b.received_at - make_interval(secs => "
-         "$4) "
-         "ORDER BY s.sent_at DESC LIMIT 1";
+         "AND s.sent_at <= b.received_at AND s.sent_at >= b.received_at - make_interval(secs => " +
+         window + ") ORDER BY s.sent_at DESC LIMIT 1";
+}
+
+// The bounces a method could join to one of the staged sends: those with its key.
+std::string staged_key_filter(const std::string& method, const std::string& staged) {
+  if (method == "verp") {
+    return " AND b.verp_token IN (SELECT verp_token FROM " + staged + " WHERE verp_token <> '')";
+  }
+  if (method == "message_id") {
+    return " AND b.original_message_id IN (SELECT message_id FROM " + staged +
+           " WHERE message_id <> '')";
+  }
+  if (method == "header") {
+    return " AND b.send_header IN (SELECT send_id FROM " + staged + " WHERE send_id <> '')";
+  }
+  // A merge may keep the row's own spelling of the address: compare without case.
+  return " AND lower(b.recipient) IN (SELECT lower(recipient) FROM " + staged + ")";
 }
 
 }  // namespace
@@ -66,18 +90,18 @@ JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinSc
           : " AND b.fingerprint = ANY($1::text[]) AND b.received_at >= $2 AND b.received_at <= $3";
   const std::string fingerprints =
       scope.fingerprints.empty() ? std::string() : pg_text_array(scope.fingerprints);
-  for (const char* method : {"verp", "message_id", "header", "recipient_window"}) {
+  for (const char* method : kMethods) {
     // A join by recipient and time is a guess made with the sends known then; a send that
     // arrives later and matches by VERP, Message-ID or header replaces the guess.
     const bool weak = std::string(method) == "recipient_window";
-    const std::string where =
-        (weak ? "b.send_row_id IS NULL"
-              : "(b.send_row_id IS NULL OR b.join_method = 'recipient_window')") +
-        scope_where;
+    std::string where = (weak ? "b.send_row_id IS NULL"
+                              : "(b.send_row_id IS NULL OR b.join_method = 'recipient_window')") +
+                        scope_where;
+    if (!scope.staged_sends.empty()) where += staged_key_filter(method, scope.staged_sends);
     const std::string sql =
         "WITH m AS (SELECT b.id AS bid, b.received_at AS brec, c.id AS sid, c.sent_at AS ssent "
         "FROM bounces b CROSS JOIN LATERAL (" +
-        candidate_sql(method) + ") c WHERE " + where +
+        candidate_sql(method, "bounces", "$4") + ") c WHERE " + where +
         ") UPDATE bounces b SET send_row_id = m.sid, send_sent_at = m.ssent, join_method = '" +
         method + "', joined_at = now(), joined_late = " + (scope.late ? "true" : "false") +
         " FROM m WHERE b.id = m.bid AND b.received_at = m.brec RETURNING m.sid";
@@ -96,6 +120,44 @@ JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinSc
     else if (std::string(method) == "message_id")
       counts.message_id = n;
     else if (std::string(method) == "header")
+      counts.header = n;
+    else
+      counts.recipient_window = n;
+  }
+  return counts;
+}
+
+JoinCounts join_staged(pqxx::work& tx, const JoinOptions& options, const std::string& staged) {
+  // One round trip: the four methods in order of trust, each on the rows still unjoined, then
+  // the same-failure mark (as link_same_failures sets it), then the counts.
+  std::string sql;
+  for (const char* method : kMethods) {
+    sql +=
+        "WITH m AS (SELECT b.n, c.id, c.sent_at FROM " + staged + " b CROSS JOIN LATERAL (" +
+        candidate_sql(method, staged, std::to_string(static_cast<double>(options.window.count()))) +
+        ") c WHERE b.send_row_id IS NULL) UPDATE " + staged +
+        " b SET send_row_id = m.id, send_sent_at = m.sent_at, join_method = '" + method +
+        "' FROM m WHERE b.n = m.n;";
+  }
+  sql += "UPDATE " + staged +
+         " b SET same_failure = true FROM sends s"
+         " WHERE s.id = b.send_row_id AND s.sent_at = b.send_sent_at"
+         " AND s.sync_category IN ('hard', 'soft', 'quota', 'unknown')"
+         " AND b.category IN ('hard', 'soft', 'quota', 'unknown')"
+         " AND b.join_method IN ('verp', 'message_id', 'header')"
+         " AND (lower(b.recipient) = lower(s.recipient)"
+         "  OR lower(b.original_recipient) = lower(s.recipient));";
+  sql += "SELECT join_method, count(*) FROM " + staged +
+         " WHERE join_method IS NOT NULL GROUP BY join_method";
+  JoinCounts counts;
+  for (const auto& row : tx.exec(sql)) {
+    const std::string method = row[0].c_str();
+    const size_t n = row[1].as<size_t>();
+    if (method == "verp")
+      counts.verp = n;
+    else if (method == "message_id")
+      counts.message_id = n;
+    else if (method == "header")
       counts.header = n;
     else
       counts.recipient_window = n;

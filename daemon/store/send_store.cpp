@@ -25,19 +25,24 @@ constexpr const char* kStage =
 // contradicted by a queue id (a resend of one message is another row). A row is taken by one
 // record of a batch; the others become rows of their own.
 constexpr const char* kMatch[] = {
-    "UPDATE in_sends i SET target_id = s.id, target_sent_at = s.sent_at FROM sends s"
-    " WHERE s.send_id = i.send_id AND s.recipient = i.recipient AND s.sent_at = i.sent_at",
-    "UPDATE in_sends i SET target_id = m.id, target_sent_at = m.sent_at FROM (SELECT DISTINCT"
-    " ON (i.n) i.n, s.id, s.sent_at FROM in_sends i JOIN sends s ON s.queue_id = i.queue_id"
-    " AND s.queue_id <> '' AND lower(s.recipient) = lower(i.recipient)"
-    " WHERE i.target_id IS NULL AND i.queue_id <> '' ORDER BY i.n, s.sent_at DESC) m"
-    " WHERE i.n = m.n",
-    "UPDATE in_sends i SET target_id = m.id, target_sent_at = m.sent_at FROM (SELECT DISTINCT"
-    " ON (i.n) i.n, s.id, s.sent_at FROM in_sends i JOIN sends s ON s.message_id ="
-    " i.message_id AND s.message_id <> '' AND lower(s.recipient) = lower(i.recipient)"
-    " WHERE i.target_id IS NULL AND i.message_id <> '' AND NOT (i.source = ANY (s.sources))"
+    // A lookup by the unique key per record (LATERAL ... LIMIT 1): the planner would rather
+    // hash every send in the table for each batch, which grows with the table, not the batch.
+    "UPDATE in_sends i SET target_id = m.id, target_sent_at = m.sent_at FROM (SELECT i.n, s.id,"
+    " s.sent_at FROM in_sends i CROSS JOIN LATERAL (SELECT s.id, s.sent_at FROM sends s"
+    " WHERE s.send_id = i.send_id AND s.recipient = i.recipient AND s.sent_at = i.sent_at"
+    " LIMIT 1) s) m WHERE i.n = m.n",
+    "UPDATE in_sends i SET target_id = m.id, target_sent_at = m.sent_at FROM (SELECT i.n, s.id,"
+    " s.sent_at FROM in_sends i CROSS JOIN LATERAL (SELECT s.id, s.sent_at FROM sends s"
+    " WHERE s.queue_id = i.queue_id AND s.queue_id <> '' AND lower(s.recipient) ="
+    " lower(i.recipient) ORDER BY s.sent_at DESC LIMIT 1) s"
+    " WHERE i.target_id IS NULL AND i.queue_id <> '') m WHERE i.n = m.n",
+    "UPDATE in_sends i SET target_id = m.id, target_sent_at = m.sent_at FROM (SELECT i.n, s.id,"
+    " s.sent_at FROM in_sends i CROSS JOIN LATERAL (SELECT s.id, s.sent_at FROM sends s"
+    " WHERE s.message_id = i.message_id AND s.message_id <> '' AND lower(s.recipient) ="
+    " lower(i.recipient) AND NOT (i.source = ANY (s.sources))"
     " AND (i.queue_id = '' OR s.queue_id = '' OR s.queue_id = i.queue_id)"
-    " ORDER BY i.n, abs(extract(epoch FROM s.sent_at - i.sent_at))) m WHERE i.n = m.n",
+    " ORDER BY abs(extract(epoch FROM s.sent_at - i.sent_at)) LIMIT 1) s"
+    " WHERE i.target_id IS NULL AND i.message_id <> '') m WHERE i.n = m.n",
     "UPDATE in_sends a SET target_id = NULL, target_sent_at = NULL FROM in_sends b"
     " WHERE a.target_id = b.target_id AND a.target_sent_at = b.target_sent_at AND a.n > b.n"};
 
@@ -72,7 +77,8 @@ constexpr const char* kMerge =
     "  CASE WHEN x.takes_outcome THEN i.source ELSE o.outcome_source END AS outcome_source,"
     "  CASE WHEN i.source = ANY (o.sources) THEN o.sources ELSE o.sources || i.source END"
     "   AS sources"
-    " FROM in_sends i JOIN sends o ON o.id = i.target_id AND o.sent_at = i.target_sent_at"
+    " FROM in_sends i CROSS JOIN LATERAL (SELECT * FROM sends o WHERE o.id = i.target_id"
+    "  AND o.sent_at = i.target_sent_at LIMIT 1) o"
     " CROSS JOIN LATERAL (SELECT i.source <> 'maillog' AND o.sources = ARRAY['maillog']"
     "   AS takes_ids, i.sync_category <> 'pending' AND (i.source = 'maillog'"
     "   OR o.outcome_source <> 'maillog') AS takes_outcome) x),"
@@ -189,6 +195,7 @@ SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batc
     scope.since = first;
     scope.until = Time(std::chrono::seconds(253402300799));
     scope.late = true;
+    scope.staged_sends = "in_sends";
     summary.late_joined = join_bounces(tx, join, scope, &refusal_changed);
   }
   // Before the policy counts: the DSN our MTA wrote for a refusal counts as that refusal.

@@ -38,10 +38,20 @@ struct JoinScope {
   Time since{};
   Time until{};
   bool late = false;
+  // A staging table of sends (send_id, message_id, verp_token, recipient) just written: only
+  // bounces that share the key a method compares with one of them are looked at. A bounce that
+  // found no send before can only find one among the sends that changed. "" = no such limit.
+  std::string staged_sends;
 };
 // Joins, and adds the ids of the sends joined to into `joined_sends` (when not null).
 JoinCounts join_bounces(pqxx::work& tx, const JoinOptions& options, const JoinScope& scope,
                         std::set<long long>* joined_sends = nullptr);
+
+// Joins the bounces of a batch in the staging table `staged` (bounces' columns, a row number n,
+// send_row_id, send_sent_at, join_method, same_failure) before they are inserted, with the
+// rules join_bounces applies to stored ones, and marks the same failures as link_same_failures
+// would: the rows are then written once, already joined. Returns how many joined by each method.
+JoinCounts join_staged(pqxx::work& tx, const JoinOptions& options, const std::string& staged);
 
 // Marks the failure reports joined to these sends as the same failure as the send's refusal
 // (bounces.same_failure) where the send was refused, and unmarks them where it was not.
