@@ -336,15 +336,17 @@ Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
   }
   // A DSN that says "failed" under a 4.x.x status is the queue giving up (Postfix's
   // maximal_queue_lifetime, Exim's retry timeout): the retries are over, like an expiry rule.
-  // The last error decides when it names a reason of the recipient's (what an expiry rule yields
-  // to); otherwise it is expired, as "retry timeout exceeded: connection refused" is.
+  // The last error decides when a rule read a reason in it: a mailbox reason is then final (what
+  // an expiry rule yields to), a soft one ("rate limited", "connection refused") stays, since it
+  // says on which side the fault was. Only a status code or a catch-all wording is "expired".
   const bool retries_over =
       input.action == "failed" && !input.status.empty() && input.status.front() == '4';
   bool gave_up = false;
   if (retries_over) {
     if (is_final_reason(verdict.reason)) {
       gave_up = true;
-    } else if (verdict.category == Category::soft || verdict.category == Category::unknown) {
+    } else if (group == nullptr || group->rules[index]->generic ||
+               verdict.category == Category::unknown) {
       if constexpr (tracing)
         trace("action failed under " + std::string(input.status) +
               ": the retries ran out (expired)");
