@@ -38,6 +38,10 @@ std::optional<AutoReplySignal> auto_reply_signal(const AutoReplyHeaders& headers
                        to_lower(trim(headers.precedence)) == "auto_reply";
   if (flagged) return AutoReplySignal{"vacation", true};
   if (matches(signals.vacation_subject, subject)) return AutoReplySignal{"vacation", false};
+  // The responder's own sentence opens the body; a quoted original further down must not count.
+  if (matches(signals.vacation_body, body.substr(0, std::min<size_t>(body.size(), 1024)))) {
+    return AutoReplySignal{"vacation", false};
+  }
   return std::nullopt;
 }
 

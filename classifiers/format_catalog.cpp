@@ -126,7 +126,7 @@ CatalogResult FormatCatalog::load_documents(
   std::shared_ptr<FormatCatalog> catalog(new FormatCatalog());
   std::vector<std::string> markers;
   std::vector<std::string> last_error_markers;
-  std::vector<std::string> vacation, challenge_subject, challenge_body;
+  std::vector<std::string> vacation, vacation_body, challenge_subject, challenge_body;
   try {
     for (const auto& [source, text] : docs) {
       YAML::Node root;
@@ -146,8 +146,10 @@ CatalogResult FormatCatalog::load_documents(
         last_error_markers.push_back(marker);
       }
       if (const auto signals = root["auto_reply"]) {
-        check_keys(source, signals, {"vacation_subject", "challenge_subject", "challenge_body"});
+        check_keys(source, signals,
+                   {"vacation_subject", "vacation_body", "challenge_subject", "challenge_body"});
         for (auto& s : string_list(source, signals["vacation_subject"])) vacation.push_back(s);
+        for (auto& s : string_list(source, signals["vacation_body"])) vacation_body.push_back(s);
         for (auto& s : string_list(source, signals["challenge_subject"])) {
           challenge_subject.push_back(s);
         }
@@ -222,8 +224,9 @@ CatalogResult FormatCatalog::load_documents(
   for (const auto& m : markers) marker_node.push_back(m);
   YAML::Node last_error_node;
   for (const auto& m : last_error_markers) last_error_node.push_back(m);
-  YAML::Node vacation_node, challenge_subject_node, challenge_body_node;
+  YAML::Node vacation_node, vacation_body_node, challenge_subject_node, challenge_body_node;
   for (const auto& s : vacation) vacation_node.push_back(s);
+  for (const auto& s : vacation_body) vacation_body_node.push_back(s);
   for (const auto& s : challenge_subject) challenge_subject_node.push_back(s);
   for (const auto& s : challenge_body) challenge_body_node.push_back(s);
   try {
@@ -232,6 +235,7 @@ CatalogResult FormatCatalog::load_documents(
         compile("last_error_markers", last_error_node, "last_error_markers");
     catalog->auto_reply_.vacation_subject =
         compile("auto_reply", vacation_node, "vacation_subject");
+    catalog->auto_reply_.vacation_body = compile("auto_reply", vacation_body_node, "vacation_body");
     catalog->auto_reply_.challenge_subject =
         compile("auto_reply", challenge_subject_node, "challenge_subject");
     catalog->auto_reply_.challenge_body =

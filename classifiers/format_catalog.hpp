@@ -46,6 +46,9 @@ struct FormatMatch {
 // Words and headers that mark an auto-reply (RFC 3834) or a challenge-response request.
 struct AutoReplySignals {
   std::shared_ptr<const re2::RE2> vacation_subject;
+  // An out-of-office sentence at the start of the body, for replies that carry neither an
+  // RFC 3834 header nor a telling subject ("Re: your order" from a plain responder).
+  std::shared_ptr<const re2::RE2> vacation_body;
   std::shared_ptr<const re2::RE2> challenge_subject;
   std::shared_ptr<const re2::RE2> challenge_body;
 };

@@ -40,6 +40,7 @@ rules::ClassifyInput classify_input(const classifiers::BounceReport& report,
   input.reply_code = recipient.reply_code;
   input.diagnostic = recipient.diagnostic;
   input.command = recipient.smtp_command;
+  input.action = recipient.action;
   if (!recipient.remote_mta.empty()) input.hosts.push_back(recipient.remote_mta);
   if (!report.reporting_mta.empty()) input.hosts.push_back(report.reporting_mta);
   return input;
@@ -62,14 +63,8 @@ rules::Verdict verdict_for(const classifiers::BounceReport& report,
     return fixed(Category::delivered, "delivered", "action:" + recipient.action);
   }
   std::string domain;
-  rules::Verdict verdict = classifier.classify(classify_input(report, recipient, domain));
-  // A DSN that says "delayed" is a progress note: the message is still queued.
-  if (recipient.action == "delayed" &&
-      (verdict.category == Category::hard || verdict.category == Category::unknown)) {
-    verdict.category = Category::soft;
-    verdict.reason = "delayed";
-  }
-  return verdict;
+  // The classifier reads the DSN Action too: "delayed" is never hard, "failed" under 4.x.x expired.
+  return classifier.classify(classify_input(report, recipient, domain));
 }
 
 Pipeline::Pipeline(std::shared_ptr<const classifiers::BounceParser> parser,

@@ -166,6 +166,17 @@ GroupMatch match_group(const CompiledGroup& group, const ClassifyInput& input) {
   return match;
 }
 
+// What a queue that gave up (a DSN "failed" under 4.x.x) may still conclude from its last error:
+// the mailbox said it is full, unknown, moved, invalid or disabled. A domain judged unknown or
+// taking no mail from DNS answers seen under a temporary status stays soft: DNS trouble passes.
+bool is_final_reason(std::string_view reason) {
+  for (std::string_view r :
+       {"mailbox_full", "user_unknown", "has_moved", "address_invalid", "mailbox_disabled"}) {
+    if (r == reason) return true;
+  }
+  return false;
+}
+
 bool yields(const Rule& yielding, const Rule& candidate) {
   return std::find(yielding.yields_to.begin(), yielding.yields_to.end(), candidate.reason) !=
          yielding.yields_to.end();
@@ -277,6 +288,19 @@ Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
     }
   }
 
+  // A catch-all wording gives way to an enhanced status that names the reason: "550 5.2.2
+  // rejected" is a full mailbox, "554 5.1.1 Service unavailable" an unknown user.
+  if (group != nullptr && group->rules[index]->generic) {
+    if (auto meaning = specific_meaning_of_status(input.status)) {
+      if constexpr (tracing) {
+        trace(group->rules[index]->id + " is generic wording: status " + std::string(input.status) +
+              " decides");
+      }
+      group = nullptr;
+      yielded_from = nullptr;
+    }
+  }
+
   Verdict verdict;
   if (group != nullptr) {
     verdict = verdict_from_rule(*group, index);
@@ -310,10 +334,32 @@ Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
                     : std::string("status semantics: nothing"));
     }
   }
+  // A DSN that says "failed" under a 4.x.x status is the queue giving up (Postfix's
+  // maximal_queue_lifetime, Exim's retry timeout): the retries are over, like an expiry rule.
+  // The last error decides when a rule read a reason in it: a mailbox reason is then final (what
+  // an expiry rule yields to), a soft one ("rate limited", "connection refused") stays, since it
+  // says on which side the fault was. Only a status code or a catch-all wording is "expired".
+  const bool retries_over =
+      input.action == "failed" && !input.status.empty() && input.status.front() == '4';
+  bool gave_up = false;
+  if (retries_over) {
+    if (is_final_reason(verdict.reason)) {
+      gave_up = true;
+    } else if (group == nullptr || group->rules[index]->generic ||
+               verdict.category == Category::unknown) {
+      if constexpr (tracing)
+        trace("action failed under " + std::string(input.status) +
+              ": the retries ran out (expired)");
+      verdict.category = Category::soft;
+      verdict.reason = "expired";
+      verdict.rule = "action:failed";
+      verdict.ruleset.clear();
+    }
+  }
   // Where the refusal happened and what class of failure it was bound what the words may say.
   // An expiry that yielded to its quoted error is final: the retries are over. A delay warning
   // that yielded is not: the message is still queued.
-  const bool final = yielded_from != nullptr && yielded_from->reason == "expired";
+  const bool final = gave_up || (yielded_from != nullptr && yielded_from->reason == "expired");
   const FailureFacts facts{input.command, input.status, input.reply_code, final};
   if (auto bound = semantic_bound(verdict.category, verdict.reason, facts)) {
     if constexpr (tracing) {
@@ -324,6 +370,14 @@ Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
     verdict.category = bound->category;
     if (!bound->reason.empty()) verdict.reason = std::string(bound->reason);
     verdict.downgraded = bound->temporary;
+  }
+  // A DSN that says "delayed" is a progress note: the message is still queued, so nothing is
+  // decided for good.
+  if (input.action == "delayed" &&
+      (verdict.category == Category::hard || verdict.category == Category::unknown)) {
+    if constexpr (tracing) trace("action delayed: still queued, never hard");
+    verdict.category = Category::soft;
+    verdict.reason = "delayed";
   }
   return verdict;
 }

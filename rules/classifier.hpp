@@ -23,6 +23,9 @@ struct ClassifyInput {
   std::string_view reply_code;          // "550" or ""
   std::string_view command;             // "RCPT", "DATA", ... or "" (see smtp_command.hpp)
   std::string_view diagnostic;
+  // The DSN Action (RFC 3464 2.3.3): "failed", "delayed", or "" for a prose bounce. A failed
+  // recipient with a 4.x.x status is one the queue gave up on; a delayed one is still queued.
+  std::string_view action;
 };
 
 struct Verdict {

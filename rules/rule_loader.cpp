@@ -155,10 +155,11 @@ void RuleLoader::add_document(const std::string& source, const std::string& text
     std::map<std::string, std::string> ids_in_file;
     for (const auto& node : rules) {
       if (!node.IsMap()) fail(source, node, "a rule is a mapping");
-      warn_unknown_keys(source, node,
-                        {"id", "match", "status", "reply_code", "command", "category", "reason",
-                         "yields_to", "description", "examples", "counterexamples", "disabled"},
-                        warnings);
+      warn_unknown_keys(
+          source, node,
+          {"id", "match", "status", "reply_code", "command", "category", "reason", "yields_to",
+           "generic", "description", "examples", "counterexamples", "disabled"},
+          warnings);
       if (!node["id"]) fail(source, node, "rule without an 'id'");
       Rule rule;
       rule.id = scalar(source, node["id"], "id");
@@ -217,6 +218,7 @@ void RuleLoader::add_document(const std::string& source, const std::string& text
           fail(source, node["yields_to"], label + "unknown reason '" + yielded + "' in yields_to");
         }
       }
+      if (node["generic"]) rule.generic = node["generic"].as<bool>();
       if (node["description"])
         rule.description = scalar(source, node["description"], "description");
       rule.examples = string_list(source, node["examples"], "examples");

@@ -19,6 +19,10 @@ struct Rule {
   // in the same text: an expiry notice that quotes its last error ("retry timeout exceeded ...
   // 452 4.2.2 Mailbox full") is decided by that error. Empty: the rule decides alone.
   std::vector<std::string> yields_to;
+  // The wording names no reason of its own ("rejected", "service unavailable", "try again later"):
+  // an enhanced status whose detail does (5.1.1, 4.2.2, see specific_meaning_of_status) decides
+  // instead. RFC 3463 codes are the receiver's own classification, a catch-all wording is not.
+  bool generic = false;
   Category category = Category::unknown;
   std::string reason;
   std::string description;

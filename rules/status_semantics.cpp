@@ -57,6 +57,24 @@ std::optional<StatusMeaning> meaning_of_status(std::string_view status) {
   return std::nullopt;
 }
 
+std::optional<StatusMeaning> specific_meaning_of_status(std::string_view status) {
+  const size_t second_dot = status.find('.', 2);
+  if (second_dot == std::string_view::npos || status.substr(second_dot + 1) == "0") {
+    return std::nullopt;
+  }
+  // x.y.z with z > 0 and in RFC 3463's table: the subject-level guesses of meaning_of_status
+  // (x.5.9 -> protocol_error) are too vague to overrule any wording.
+  static constexpr std::string_view kSpecific[] = {
+      "1.1",  "1.2",  "1.3",  "1.4",  "1.6",  "1.7",  "1.8", "1.10", "2.1",
+      "2.2",  "2.3",  "3.1",  "3.4",  "4.4",  "4.6",  "4.7", "5.3",  "7.10",
+      "7.11", "7.23", "7.24", "7.25", "7.26", "7.27", "7.7", "7.28"};
+  const std::string_view code = status.substr(2);
+  for (std::string_view specific : kSpecific) {
+    if (code == specific) return meaning_of_status(status);
+  }
+  return std::nullopt;
+}
+
 std::optional<StatusMeaning> meaning_of_reply_code(std::string_view reply_code) {
   if (reply_code.size() != 3) return std::nullopt;
   if (reply_code[0] == '2') return StatusMeaning{delivered, "delivered"};

@@ -18,6 +18,11 @@ struct StatusMeaning {
 // "5.0.0" -> nullopt (it says only "permanent failure").
 std::optional<StatusMeaning> meaning_of_status(std::string_view status);
 
+// The meaning of a status whose detail names a reason of its own (RFC 3463 x.1.1 user unknown,
+// x.2.2 mailbox full, x.4.7 expired, ...): what a wording that names no reason ("rejected",
+// "service unavailable") gives way to. nullopt for x.0.0 and for a class known only by its subject.
+std::optional<StatusMeaning> specific_meaning_of_status(std::string_view status);
+
 // Reply code alone: 552 -> quota? No: 552 is also "message too large"; only codes with one
 // meaning are mapped (421 -> soft, 450/451/452 -> soft, 554 -> soft policy). nullopt otherwise.
 std::optional<StatusMeaning> meaning_of_reply_code(std::string_view reply_code);

@@ -276,8 +276,10 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
                       << " reply=" << status.reply_code << " remote-mta=" << status.remote_mta
                       << "\n"
                       << "    diagnostic: " << status.diagnostic << "\n";
-            const bool by_rules = verdict.rule != "kind:auto_reply" && verdict.rule != "kind:arf" &&
-                                  !verdict.rule.starts_with("action:");
+            // "action:failed" (a queue that gave up) is the engine's; delivered/relayed are not.
+            const bool by_rules =
+                verdict.rule != "kind:auto_reply" && verdict.rule != "kind:arf" &&
+                (!verdict.rule.starts_with("action:") || verdict.rule == "action:failed");
             rules::Verdict shown = verdict;
             if (by_rules) {
               std::string domain;

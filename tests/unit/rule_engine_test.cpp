@@ -422,3 +422,99 @@ rules:
   CHECK(classifier->classify(at_stage("MAIL", "5.7.27", "550", "550 No SMTP service here"))
             .category == Category::soft);
 }
+
+namespace {
+
+constexpr const char* kGenericPack = R"(
+ruleset: catch-all
+rules:
+  - id: rejected
+    match: 'rejected'
+    reason: policy_rejected
+    generic: true
+    examples: ["550 Rejected"]
+  - id: blocked
+    match: 'blocked'
+    reason: blocked_reputation
+    examples: ["550 Blocked"]
+  - id: unavailable
+    match: 'unavailable'
+    reason: system_error
+    examples: ["421 Service unavailable"]
+)";
+
+ClassifyInput with_action(std::string_view action, std::string_view status, std::string_view code,
+                          std::string_view text) {
+  ClassifyInput in = input("example.org", status, code, text);
+  in.action = action;
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("a specific enhanced status beats a generic wording", "[rules][generic]") {
+  auto classifier = compile_docs({{"a.yaml", kGenericPack}});
+  const Verdict full =
+      classifier->classify(input("x.example", "5.2.2", "552", "552 5.2.2 rejected"));
+  CHECK(full.category == Category::quota);
+  CHECK(full.reason == "mailbox_full");
+  CHECK(full.rule == "status:5.2.2");
+  CHECK(classifier->classify(input("x.example", "5.1.1", "550", "550 5.1.1 rejected")).category ==
+        Category::hard);
+  // 5.0.0 and 5.7.1 name no reason: the wording stays.
+  CHECK(classifier->classify(input("x.example", "5.0.0", "550", "550 5.0.0 rejected")).rule ==
+        "rejected");
+  CHECK(classifier->classify(input("x.example", "5.7.1", "550", "550 5.7.1 rejected")).rule ==
+        "rejected");
+  // A rule not marked generic keeps its word against the status.
+  CHECK(classifier->classify(input("x.example", "5.2.2", "552", "552 5.2.2 blocked")).rule ==
+        "blocked");
+  const Explanation e =
+      classifier->explain(input("x.example", "5.2.2", "552", "552 5.2.2 rejected"));
+  bool said = false;
+  for (const auto& line : e.consulted) said |= line.find("generic wording") != std::string::npos;
+  CHECK(said);
+}
+
+TEST_CASE("generic must be a boolean", "[rules][generic][validation]") {
+  const auto errors = load_errors(
+      "ruleset: x\nrules:\n  - id: r\n    match: 'a'\n    reason: expired\n    "
+      "generic: perhaps\n    examples: [a]\n");
+  CHECK_FALSE(errors.empty());
+}
+
+TEST_CASE("the DSN action reaches the verdict", "[rules][action]") {
+  auto classifier = compile_docs({{"a.yaml", kExpiryPack}, {"b.yaml", kGenericPack}});
+  // Failed under 4.x.x: the queue gave up. A catch-all wording is expired...
+  const Verdict gave_up =
+      classifier->classify(with_action("failed", "4.0.0", "450", "450 4.0.0 rejected, try later"));
+  CHECK(gave_up.category == Category::soft);
+  CHECK(gave_up.reason == "expired");
+  CHECK(gave_up.rule == "action:failed");
+  // ... a soft reason a rule read in the last error stays (it says whose fault it was) ...
+  CHECK(classifier
+            ->classify(with_action("failed", "4.4.1", "",
+                                   "connect to mx.example.org[192.0.2.1]:25: connection refused"))
+            .reason == "network_error");
+  // ... nothing matched at all is expired too, not unknown ...
+  CHECK(classifier->classify(with_action("failed", "4.0.0", "450", "450 4.0.0 try later")).reason ==
+        "expired");
+  // ... a full mailbox stays quota, an unknown user is final.
+  CHECK(classifier->classify(with_action("failed", "4.2.2", "452", "452 4.2.2 mailbox full"))
+            .category == Category::quota);
+  const Verdict unknown_user =
+      classifier->classify(with_action("failed", "4.1.1", "450", "450 4.1.1 user unknown"));
+  CHECK(unknown_user.category == Category::hard);
+  CHECK_FALSE(unknown_user.downgraded);
+  // Failed under 5.x.x is no expiry.
+  CHECK(classifier->classify(with_action("failed", "5.0.0", "550", "550 try later")).category ==
+        Category::unknown);
+  // Delayed is never hard, and never unknown.
+  const Verdict delayed =
+      classifier->classify(with_action("delayed", "5.1.1", "550", "550 5.1.1 user unknown"));
+  CHECK(delayed.category == Category::soft);
+  CHECK(delayed.reason == "delayed");
+  CHECK(classifier->classify(with_action("delayed", "", "", "queued")).category == Category::soft);
+  CHECK(classifier->classify(with_action("delayed", "4.2.2", "452", "452 4.2.2 mailbox full"))
+            .category == Category::quota);
+}
