@@ -64,6 +64,16 @@ class StructureScan {
   std::optional<std::string> run(std::string_view bytes) {
     size_t at = 0;
     while (at < bytes.size()) {
+      if (!in_header_) {
+        // In content only delimiter lines of an open multipart count: with none open, the rest
+        // is leaf content (nothing can open one again); otherwise skip to the next "--" line.
+        if (open_.empty()) break;
+        if (bytes.compare(at, 2, "--") != 0) {
+          const size_t next = bytes.find("\n--", at);
+          if (next == std::string_view::npos) break;
+          at = next + 1;
+        }
+      }
       const void* found = std::memchr(bytes.data() + at, '\n', bytes.size() - at);
       const size_t end = found ? static_cast<size_t>(static_cast<const char*>(found) - bytes.data())
                                : bytes.size();

@@ -1,6 +1,6 @@
-// The compiled, immutable classifier: rule sets compiled once into RE2::Sets, so a recipient costs
-// one pass over its diagnostic per consulted set, not one regex per rule. Thread-safe to share; a
-// reload builds a new one and swaps the pointer.
+// The compiled, immutable classifier: rule sets compiled once into RE2::Sets of up to 16 rules,
+// so a recipient costs one pass over its diagnostic per consulted shard, not one regex per rule.
+// Thread-safe to share; a reload builds a new one and swaps the pointer.
 #pragma once
 
 #include <memory>

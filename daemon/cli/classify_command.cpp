@@ -3,6 +3,7 @@
 // (jsonl) or one aligned row per recipient (text). Exit status (exit_codes.hpp): 0 all read,
 // 1 some messages could not be read, 2 bad command line, configuration or rule pack.
 #include <atomic>
+#include <future>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -115,11 +116,24 @@ void register_classify_command(CLI::App& app, int& exit_code) {
       }
     };
     const unsigned jobs = std::max(1u, options->jobs);
+    // With --jobs, a batch is classified on `jobs` threads while this thread reads the next one
+    // and prints the one before: reading and printing are a sixth of the work, and the other
+    // threads used to wait for them. Output keeps the input order.
     std::vector<SourceMessage> batch;
+    std::future<std::vector<ClassifiedMessage>> classified;
     constexpr size_t kBatch = 512;
     auto flush = [&] {
-      for (const auto& message : run_batch(*pipeline, batch, jobs)) emit(message);
-      batch.clear();
+      auto previous = std::move(classified);
+      if (!batch.empty()) {
+        classified =
+            std::async(std::launch::async, [&pipeline = *pipeline, jobs, owned = std::move(batch)] {
+              return run_batch(pipeline, owned, jobs);
+            });
+        batch.clear();
+      }
+      if (previous.valid()) {
+        for (const auto& message : previous.get()) emit(message);
+      }
     };
     for_each_message(
         options->paths, effective_limits(options->pipeline).max_message_size,
@@ -135,6 +149,7 @@ void register_classify_command(CLI::App& app, int& exit_code) {
           ++failed;
           std::cerr << error.name << ": " << error.reason << "\n";
         });
+    flush();
     flush();
     if (failed > 0) {
       std::cerr << failed << " message(s) could not be read\n";
