@@ -43,8 +43,8 @@ constexpr const char* kMatch[] = {
     " AND (i.queue_id = '' OR s.queue_id = '' OR s.queue_id = i.queue_id)"
     " ORDER BY abs(extract(epoch FROM s.sent_at - i.sent_at)) LIMIT 1) s"
     " WHERE i.target_id IS NULL AND i.message_id <> '') m WHERE i.n = m.n",
-    "UPDATE in_sends a SET target_id = NULL, target_sent_at = NULL FROM in_sends b"
-    " WHERE a.target_id = b.target_id AND a.target_sent_at = b.target_sent_at AND a.n > b.n"};
+    ("UPDATE in_sends a SET target_id = NULL, target_sent_at = NULL FROM in_sends b"
+     " WHERE a.target_id = b.target_id AND a.target_sent_at = b.target_sent_at AND a.n > b.n")};
 
 // The merge of a record into its row. Ids, Message-ID, VERP token, queue id, campaign, list
 // and customer fill what the row lacks; a row only the MTA's log has reported takes the
