@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <thread>
 
@@ -171,27 +172,32 @@ void Ingestor::acknowledge(const std::string& path, bool not_bounce, IngestRepor
 
 void Ingestor::quarantine_file(const std::string& name, const std::string& file,
                                const std::string& reason, IngestReport& report) {
-  if (options_.quarantine_dir.empty()) return;
-  // Copied in chunks: the message is never in this process's memory. Copy, reason and directory
-  // are fsync'ed before the original may go.
-  std::string error;
-  if (!intake::Quarantine(options_.quarantine_dir).keep_file(file, "ingest", name, reason, error)) {
-    report.errors.push_back(name + ": cannot write to quarantine: " + error);
-    return;
-  }
-  if (!maildir_of(name).empty()) {
-    std::error_code ignored;
-    fs::remove(name, ignored);
-  }
-  ++report.quarantined;
+  // Copied in chunks: the message is never in this process's memory.
+  quarantined(
+      name,
+      [&](const intake::Quarantine& q, std::string& error) {
+        return q.keep_file(file, "ingest", name, reason, error).has_value();
+      },
+      report);
 }
 
 void Ingestor::quarantine(const std::string& name, const std::string& bytes,
                           const std::string& reason, IngestReport& report) {
+  quarantined(
+      name,
+      [&](const intake::Quarantine& q, std::string& error) {
+        return q.keep(bytes, "ingest", name, reason, error).has_value();
+      },
+      report);
+}
+
+void Ingestor::quarantined(const std::string& name,
+                           const std::function<bool(const intake::Quarantine&, std::string&)>& keep,
+                           IngestReport& report) {
   if (options_.quarantine_dir.empty()) return;
-  // The copy and its directory are fsync'ed before the original may go.
+  // The copy, its reason and the directory are fsync'ed before the original may go.
   std::string error;
-  if (!intake::Quarantine(options_.quarantine_dir).keep(bytes, "ingest", name, reason, error)) {
+  if (!keep(intake::Quarantine(options_.quarantine_dir), error)) {
     report.errors.push_back(name + ": cannot write to quarantine: " + error);
     return;
   }

@@ -11,6 +11,7 @@
 // so batches commit in order and an error stops the run after the batch it hit.
 #pragma once
 
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -19,6 +20,7 @@
 #include "bounce_record.hpp"
 #include "bounce_store.hpp"
 #include "intake/message_source.hpp"
+#include "intake/quarantine.hpp"
 #include "pipeline.hpp"
 
 namespace bounced::daemon {
@@ -70,6 +72,10 @@ class Ingestor {
   // The same for a message too large to read: copied from the file that holds it.
   void quarantine_file(const std::string& name, const std::string& file, const std::string& reason,
                        IngestReport& report);
+  // Keeps a copy through `keep`, then removes the original if it is ours (a Maildir's).
+  void quarantined(const std::string& name,
+                   const std::function<bool(const intake::Quarantine&, std::string&)>& keep,
+                   IngestReport& report);
   void acknowledge(const std::string& path, bool not_bounce, IngestReport& report);
 
   const Pipeline& pipeline_;
