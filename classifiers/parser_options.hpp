@@ -1,5 +1,6 @@
 // What a deployment may tune about reading mail: which headers of the returned original to keep,
-// how VERP addresses are spelled, and and what one message may cost (its size, structure and recipients).
+// how VERP addresses are spelled, and and what one message may cost (its size, structure and
+// recipients).
 #pragma once
 
 #include <cstddef>

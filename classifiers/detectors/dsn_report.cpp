@@ -43,8 +43,8 @@ Confidence DsnReportDetector::claim(const Notice& notice) const {
 
 std::optional<BounceReport> DsnReportDetector::read(const Notice& notice,
                                                     BounceReport report) const {
-  const DeliveryStatus status = parse_delivery_status(notice.parts().delivery_status,
-                                                       notice.options().limits.max_recipients);
+  const DeliveryStatus status =
+      parse_delivery_status(notice.parts().delivery_status, notice.options().limits.max_recipients);
   report.recipients = read_delivery_status(status);
   if (report.recipients.empty()) return std::nullopt;
   report.reporting_mta = to_lower(strip_type_prefix(status.per_message.get("Reporting-MTA")));

@@ -27,7 +27,9 @@ std::optional<BounceReport> ProseBounceDetector::read(const Notice& notice,
   const std::string_view body = notice.body();
   const FormatCatalog& catalog = notice.catalog();
   const TextBounceFormat* format = notice.prose_format().format;
-  TextBounceInput input{body, {}, addresses_in_list(notice.header("X-Failed-Recipients")),
+  TextBounceInput input{body,
+                        {},
+                        addresses_in_list(notice.header("X-Failed-Recipients")),
                         notice.options().limits.max_recipients};
   // Delivered-To/X-Original-To are left out: some MTAs put the failed recipient there.
   for (const char* name : {"To", "From", "Return-Path"}) {

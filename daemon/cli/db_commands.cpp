@@ -11,8 +11,8 @@
 #include "exit_codes.hpp"
 #include "format_catalog.hpp"
 #include "raw_mail_purger.hpp"
-#include "state_dir_access.hpp"
 #include "service/server_sources.hpp"
+#include "state_dir_access.hpp"
 #include "store_session.hpp"
 
 namespace bounced::daemon::cli {

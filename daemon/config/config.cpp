@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <set>
 
-#include "taxonomy.hpp"
 #include "config/sources_config.hpp"
+#include "taxonomy.hpp"
 #include "time_text.hpp"
 
 namespace bounced::daemon {
@@ -184,8 +184,7 @@ LoadedConfig load_config(const std::string& path) {
   if (!r.map(root, "the configuration")) return loaded;
   r.warn_unknown(root,
                  {"database", "state_dir", "rules", "verp", "join", "suppression",
-                  "raw_retention_days", "ingest", "sources", "log", "pipeline",
-                  "limits"},
+                  "raw_retention_days", "ingest", "sources", "log", "pipeline", "limits"},
                  "");
   if (const YAML::Node db = root["database"]; db && r.map(db, "database")) {
     r.warn_unknown(db, {"url", "pg_bin_dir"}, "database");

@@ -36,7 +36,7 @@ struct Config {
   std::string processed_folder = ".Processed";
   std::string quarantine_dir;  // "" = <state_dir>/quarantine
 
-  DaemonConfig daemon;  // sources, log, pipeline: read by `bounced run` only
+  DaemonConfig daemon;                // sources, log, pipeline: read by `bounced run` only
   classifiers::MessageLimits limits;  // limits: what one message may cost before quarantine
 
   std::string source_file;  // the file this came from ("" = built-in defaults)

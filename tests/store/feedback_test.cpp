@@ -48,9 +48,10 @@ TEST_CASE("abuse and fraud reports suppress, other feedback types are only store
   ingest_arf(database.db(), scratch.path() / "arf", store::SuppressionPolicyConfig::defaults());
   // Every report is stored as a complaint with its feedback type's reason; the report naming
   // three recipients is three complaints.
-  CHECK(database.scalar("SELECT string_agg(reason, ' ' ORDER BY reason) FROM bounces WHERE "
-                        "category = 'complaint'") ==
-        "abuse abuse abuse abuse abuse auth_failure_report fraud not_spam unsubscribe virus_report");
+  CHECK(
+      database.scalar("SELECT string_agg(reason, ' ' ORDER BY reason) FROM bounces WHERE "
+                      "category = 'complaint'") ==
+      "abuse abuse abuse abuse abuse auth_failure_report fraud not_spam unsubscribe virus_report");
   CHECK(active(database) ==
         "ana@example.net bruno@example.net carl@example.net chloe@example.net hanna@example.org "
         "lisa@example.com");
