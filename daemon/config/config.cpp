@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "config/section_reader.hpp"
 #include "config/sources_config.hpp"
 #include "taxonomy.hpp"
 #include "time_text.hpp"
@@ -14,89 +15,13 @@ namespace bounced::daemon {
 
 namespace {
 
-class Reader {
+// The shared reader, plus the suppression policy's own shapes.
+class Reader : public SectionReader {
  public:
-  Reader(std::string file, std::vector<ConfigMessage>& messages)
-      : file_(std::move(file)), messages_(messages) {}
+  using SectionReader::duration;
+  using SectionReader::SectionReader;
 
-  // A path as written, made absolute against the configuration file's directory.
-  std::string path(const YAML::Node& node) {
-    if (!node.IsScalar()) {
-      error(node, "must be a path");
-      return "";
-    }
-    const std::string value = node.as<std::string>();
-    if (value.empty()) return value;
-    namespace fs = std::filesystem;
-    const fs::path written(value);
-    if (written.is_absolute()) return value;
-    return (fs::absolute(file_).parent_path() / written).lexically_normal().string();
-  }
-  void path(const YAML::Node& parent, const char* key, std::string& out) {
-    if (const YAML::Node node = parent[key]) out = path(node);
-  }
-  // A list of strings (or one string).
-  std::vector<std::string> strings(const YAML::Node& node, const std::string& what) {
-    std::vector<std::string> out;
-    if (!node || node.IsNull()) return out;
-    if (node.IsScalar()) return {node.as<std::string>()};
-    if (!node.IsSequence()) {
-      error(node, what + " must be a list");
-      return out;
-    }
-    for (const auto& item : node) {
-      if (item.IsScalar()) {
-        out.push_back(item.as<std::string>());
-      } else {
-        error(item, what + " entries must be strings");
-      }
-    }
-    return out;
-  }
-
-  std::string where(const YAML::Node& node) const {
-    const YAML::Mark mark = node.Mark();
-    return file_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-  }
-  void error(const YAML::Node& node, const std::string& text) {
-    messages_.push_back({where(node) + ": " + text, true});
-  }
-  void warn_unknown(const YAML::Node& map, const std::set<std::string>& known,
-                    const std::string& section) {
-    if (!map.IsMap()) return;
-    for (const auto& item : map) {
-      const std::string key = item.first.as<std::string>();
-      if (!known.contains(key)) {
-        messages_.push_back({where(item.first) + ": unknown key '" + key + "'" +
-                                 (section.empty() ? "" : " in " + section) + " (ignored)",
-                             false});
-      }
-    }
-  }
-  bool map(const YAML::Node& node, const std::string& what) {
-    if (node.IsMap()) return true;
-    error(node, what + " must be a mapping");
-    return false;
-  }
-  void string(const YAML::Node& parent, const char* key, std::string& out) {
-    if (const YAML::Node node = parent[key]) {
-      if (!node.IsScalar()) return error(node, std::string(key) + " must be a string");
-      out = node.as<std::string>();
-    }
-  }
-  template <typename Int>
-  void integer(const YAML::Node& parent, const char* key, Int& out, long long min) {
-    if (const YAML::Node node = parent[key]) {
-      try {
-        const long long value = node.as<long long>();
-        if (value < min)
-          return error(node, std::string(key) + " must be at least " + std::to_string(min));
-        out = static_cast<Int>(value);
-      } catch (const YAML::Exception&) {
-        error(node, std::string(key) + " must be an integer");
-      }
-    }
-  }
+  // The policy's durations ("7d", "48h", "30m"), without a lower bound.
   void duration(const YAML::Node& parent, const char* key, std::chrono::seconds& out) {
     if (const YAML::Node node = parent[key]) {
       auto value = node.IsScalar() ? store::parse_duration(node.as<std::string>()) : std::nullopt;
@@ -147,10 +72,6 @@ class Reader {
       }
     }
   }
-
- private:
-  std::string file_;
-  std::vector<ConfigMessage>& messages_;
 };
 
 }  // namespace

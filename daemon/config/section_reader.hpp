@@ -1,6 +1,6 @@
-// Reading one section of bounced.yaml with every problem located the way config.cpp does it:
-// "file:line:column: text" (yaml-cpp marks are 0-based), errors for bad values, warnings for
-// unknown keys. Used for the daemon's sections and the options of each source.
+// Reading bounced.yaml with every problem located: "file:line:column: text" (yaml-cpp marks are
+// 0-based), errors for bad values, warnings for unknown keys, paths relative to the file's
+// directory. Used for every section: config.cpp's, the daemon's and each source's options.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -37,12 +37,13 @@ class SectionReader {
   }
   void warn_unknown(const YAML::Node& map, const std::set<std::string>& known,
                     const std::string& section) {
+    if (!map.IsMap()) return;
     for (const auto& item : map) {
       const std::string key = item.first.as<std::string>();
       if (!known.contains(key)) {
-        messages_.push_back(
-            {where(item.first) + ": unknown key '" + key + "' in " + section + " (ignored)",
-             false});
+        messages_.push_back({where(item.first) + ": unknown key '" + key + "'" +
+                                 (section.empty() ? "" : " in " + section) + " (ignored)",
+                             false});
       }
     }
   }
@@ -96,10 +97,36 @@ class SectionReader {
     }
     return false;
   }
-  // A path relative to the configuration file's directory.
+  // A path as written, made absolute against the configuration file's directory.
+  std::string path(const YAML::Node& node) {
+    if (!node.IsScalar()) {
+      error(node, "must be a path");
+      return "";
+    }
+    const std::string value = node.as<std::string>();
+    if (value.empty() || Path(value).is_absolute()) return value;
+    return (std::filesystem::absolute(file_).parent_path() / value).lexically_normal().string();
+  }
   void path(const YAML::Node& parent, const char* key, std::string& out) {
-    if (!string(parent, key, out) || out.empty()) return;
-    if (Path(out).is_relative()) out = (Path(file_).parent_path() / out).string();
+    if (const YAML::Node node = parent[key]) out = path(node);
+  }
+  // A list of strings (or one string).
+  std::vector<std::string> strings(const YAML::Node& node, const std::string& what) {
+    std::vector<std::string> out;
+    if (!node || node.IsNull()) return out;
+    if (node.IsScalar()) return {node.as<std::string>()};
+    if (!node.IsSequence()) {
+      error(node, what + " must be a list");
+      return out;
+    }
+    for (const auto& item : node) {
+      if (item.IsScalar()) {
+        out.push_back(item.as<std::string>());
+      } else {
+        error(item, what + " entries must be strings");
+      }
+    }
+    return out;
   }
   template <typename Int>
   void integer(const YAML::Node& parent, const char* key, Int& out, long long min) {
