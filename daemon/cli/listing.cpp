@@ -1,6 +1,7 @@
 #include "listing.hpp"
 
 #include <algorithm>
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "csv_field.hpp"
@@ -132,6 +133,14 @@ void Listing::print(std::ostream& out, ListingFormat format) const {
       return;
     }
   }
+}
+
+std::optional<store::Time> since_or_report(const std::string& text) {
+  auto since = store::parse_since(text, store::now_seconds());
+  if (!since) {
+    std::cerr << "--since: '" << text << "' is neither a duration (7d, 48h) nor an RFC 3339 time\n";
+  }
+  return since;
 }
 
 }  // namespace bounced::daemon::cli

@@ -19,6 +19,10 @@ enum class ListingFormat { table, csv, jsonl };
 
 // Adds --format table|csv|jsonl (default table).
 void add_listing_format_option(CLI::App& cmd, std::string& format);
+
+// --since as a time: a duration back from now (7d, 48h) or an RFC 3339 time. nullopt after
+// saying on stderr that it is neither (the caller exits with exit_code::usage).
+std::optional<store::Time> since_or_report(const std::string& text);
 ListingFormat listing_format(const std::string& name);
 
 // A value: nothing (JSON null, empty CSV field, "-" in the table), text, a number or a flag.

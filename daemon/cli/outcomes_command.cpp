@@ -138,10 +138,8 @@ void register_outcomes_command(CLI::App& app, int& exit_code) {
       }
     }
     if (!options->since.empty()) {
-      options->filter.since = store::parse_since(options->since, store::now_seconds());
+      options->filter.since = since_or_report(options->since);
       if (!options->filter.since) {
-        std::cerr << "--since: '" << options->since
-                  << "' is neither a duration (7d, 48h) nor an RFC 3339 time\n";
         exit_code = exit_code::usage;
         return;
       }

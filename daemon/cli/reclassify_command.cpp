@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "listing.hpp"
 #include "reclassifier.hpp"
 #include "store_session.hpp"
 
@@ -27,10 +28,8 @@ void register_reclassify_command(CLI::App& app, int& exit_code) {
       ->required()
       ->expected(1);
   cmd->callback([options, &exit_code] {
-    auto since = store::parse_since(options->since, store::now_seconds());
+    auto since = since_or_report(options->since);
     if (!since) {
-      std::cerr << "--since: '" << options->since
-                << "' is neither a duration (7d, 48h) nor an RFC 3339 time\n";
       exit_code = exit_code::usage;
       return;
     }
