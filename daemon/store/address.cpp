@@ -31,6 +31,14 @@ bool has_control_or_space(std::string_view text) {
   });
 }
 
+// What an IDNA conversion may hand back: letters, digits, hyphen, dot (and '_', which real DNS
+// names carry). Anything else means the input was not a host name.
+bool is_host_name(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return g_ascii_isalnum(c) || c == '-' || c == '.' || c == '_';
+  });
+}
+
 bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return (static_cast<unsigned char>(c) & 0x80) == 0; });
@@ -45,10 +53,15 @@ std::string normalize_address(std::string_view address) {
   std::string domain(address.substr(at + 1));
   if (has_control_or_space(domain)) return "";
   if (!is_ascii(domain)) {
-    // GLib's IDNA (UTS #46) conversion; it is already linked through GMime.
+    // GLib's IDNA (UTS #46) conversion; it is already linked through GMime. It takes UTF-8
+    // only: given an overlong sequence such as C1 80 it decodes it and hands back '@'.
+    if (!g_utf8_validate(domain.data(), static_cast<gssize>(domain.size()), nullptr)) return "";
     std::unique_ptr<gchar, decltype(&g_free)> ace(g_hostname_to_ascii(domain.c_str()), g_free);
-    if (!ace || *ace == '\0') return "";
+    // Characters IDNA maps to nothing (U+034F) can leave only the dots behind; a domain that
+    // ends in a dot here would lose it to trim_address on the next pass.
+    if (!ace || !is_host_name(ace.get())) return "";
     domain = ace.get();
+    if (domain.empty() || domain.back() == '.') return "";
   }
   std::transform(domain.begin(), domain.end(), domain.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

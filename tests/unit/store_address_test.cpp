@@ -35,3 +35,15 @@ TEST_CASE("store addresses: a domain with a control character or a NUL is no add
     CHECK(normalize_address(once) == once);
   }
 }
+
+TEST_CASE("store addresses: a domain that is not UTF-8 is no address", "[address]") {
+  // Found by fuzz_verp: GLib's IDNA conversion decoded the overlong sequence C1 80 to '@', so
+  // "x@\xc1\x80" normalised to "x@@" and that again to something else.
+  CHECK(normalize_address("x@\xc1\x80") == "");
+  CHECK(normalize_address("jane@\xff"
+                          "example.org") == "");
+  // U+034F maps to nothing under IDNA, leaving "." - which the next pass would trim away.
+  CHECK(normalize_address("x@.\xcd\x8f") == "");
+  // Still converted when it is UTF-8.
+  CHECK(normalize_address("jane@\xc3\xa9t\xc3\xa9.example") == "jane@xn--t-9fab.example");
+}
