@@ -12,6 +12,8 @@
 #   BOUNCED_FUZZ_WORK   corpus, seeds, artifacts, logs (default: ${TMPDIR:-/tmp}/bounced-fuzz)
 #   BOUNCED_FUZZ_JOBS   build parallelism (default: number of cores)
 #   BOUNCED_FUZZ_CXX    the clang++ to build with (default: clang++, else clang++-14)
+#   BOUNCED_FUZZ_SEED   libFuzzer's -seed (default: a new one each run). .ci/run fixes it, so
+#                       that a red CI run can be replayed exactly; explore with fresh seeds.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -39,13 +41,16 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/tests/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
+seed=()
+[ -n "${BOUNCED_FUZZ_SEED:-}" ] && seed=(-seed="$BOUNCED_FUZZ_SEED")
+
 status=0
 for target in "${targets[@]}"; do
   [ -n "${max_len[$target]:-}" ] || { echo "unknown target: $target" >&2; exit 2; }
   mkdir -p "$work/corpus/$target" "$work/artifacts/$target"
   log="$work/$target.log"
   start=$(date +%s)
-  if "$build/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if "$build/tests/fuzz/fuzz_$target" -max_total_time="$seconds" "${seed[@]}" -timeout=10 -rss_limit_mb=2048 \
       -max_len="${max_len[$target]}" -artifact_prefix="$work/artifacts/$target/" \
       -print_final_stats=1 "$work/corpus/$target" "$work/seeds/$target" >"$log" 2>&1; then
     result=ok
