@@ -38,18 +38,25 @@ Delimiter delimiter_of(std::string_view line, std::string_view boundary) {
   return kind;
 }
 
-// The boundary of a multipart Content-Type value, parsed by GMime itself so that quoting,
-// RFC 2231 continuations and comments mean here what they mean to the parser; "" otherwise.
-std::string multipart_boundary(const std::string& content_type) {
+// A Content-Type value as the parser will read it: parsed by GMime itself so that quoting,
+// RFC 2231 continuations and comments mean here what they mean to the parser.
+struct MultipartType {
+  bool is_multipart = false;
+  std::string boundary;  // "" when there is none
+};
+MultipartType multipart_type(const std::string& content_type) {
   ensure_gmime_initialized();
   GMimeContentType* type = g_mime_content_type_parse(nullptr, content_type.c_str());
   if (type == nullptr) return {};
-  std::string boundary;
+  MultipartType multipart;
   if (g_mime_content_type_is_type(type, "multipart", "*")) {
-    if (const char* value = g_mime_content_type_get_parameter(type, "boundary")) boundary = value;
+    multipart.is_multipart = true;
+    if (const char* value = g_mime_content_type_get_parameter(type, "boundary")) {
+      multipart.boundary = value;
+    }
   }
   g_object_unref(type);
-  return boundary;
+  return multipart;
 }
 
 // One pass over the lines. Header blocks are the message's own and the one after each part
@@ -144,14 +151,17 @@ class StructureScan {
     field_size_ = 0;
     fields_ = 0;
     if (content_type_.empty()) return std::nullopt;
-    std::string boundary = multipart_boundary(content_type_);
+    MultipartType type = multipart_type(content_type_);
     content_type_.clear();
-    if (boundary.empty()) return std::nullopt;
-    open_.push_back(std::move(boundary));
-    if (open_.size() > limits_.max_mime_depth) {
-      return over("multiparts nested " + std::to_string(open_.size()) + " deep", "max_mime_depth",
+    if (!type.is_multipart) return std::nullopt;
+    // A multipart without a boundary opens nothing (GMime reads its content as a preface up
+    // to the next outer delimiter) but is one more level of GMime's tree all the same.
+    const size_t depth = open_.size() + 1;
+    if (depth > limits_.max_mime_depth) {
+      return over("multiparts nested " + std::to_string(depth) + " deep", "max_mime_depth",
                   limits_.max_mime_depth);
     }
+    if (!type.boundary.empty()) open_.push_back(std::move(type.boundary));
     return std::nullopt;
   }
 

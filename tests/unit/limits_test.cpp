@@ -209,6 +209,16 @@ TEST_CASE("the nesting limit reads boundaries as GMime does", "[limits]") {
                              "--o1\r\nContent-Type: multipart/mixed; boundary=\"o2\"\r\n\r\n"
                              "--o2\r\n\r\nx\r\n--o2--\r\n--o1--\r\n--R--\r\n";
   CHECK(pipeline.run("original", report).report.kind != ReportKind::error);
+  // A multipart with no boundary opens nothing, yet GMime makes it one more level (found by
+  // fuzz_message: a misspelt "boundary" parameter at the deepest point).
+  const std::string boundaryless = kHeader +
+                                   "Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
+                                   "--outer\r\nContent-Type: multipart/mixed; boundary=in\r\n\r\n"
+                                   "--in\r\nContent-Type: multipart/mixed; bo_undary=x\r\n\r\n"
+                                   "--x\r\n\r\nx\r\n--in--\r\n--outer--\r\n";
+  const auto third = pipeline.run("boundaryless", boundaryless);
+  REQUIRE(third.report.kind == ReportKind::error);
+  CHECK_THAT(third.error, Catch::Contains("nested 3 deep"));
 }
 
 TEST_CASE("the header length limit, folded lines included", "[limits]") {
