@@ -83,7 +83,10 @@ std::optional<StatusMeaning> meaning_of_reply_code(std::string_view reply_code) 
   if (reply_code == "452") return StatusMeaning{soft, "system_full"};
   if (reply_code[0] == '4') return StatusMeaning{soft, "system_error"};
   if (reply_code == "551") return StatusMeaning{hard, "has_moved"};
-  if (reply_code == "553") return StatusMeaning{hard, "address_invalid"};
+  // 553 "mailbox name not allowed" is used as often for policy (relay lists, blocklists) as for
+  // a bad address: alone, without a status or words that say which, it is not proof enough to
+  // drop an address for good.
+  if (reply_code == "553") return StatusMeaning{soft, "address_invalid"};
   if (reply_code == "554") return StatusMeaning{soft, "policy_rejected"};
   if (reply_code == "500" || reply_code == "501" || reply_code == "502" || reply_code == "503" ||
       reply_code == "504") {
