@@ -76,8 +76,7 @@ int main(int argc, char** argv) {
     }
   }
   if (messages.empty()) {
-    std::fprintf(stderr, "usage: %s [--decode] [--repeat N] [--threads N] DIR|FILE...\n",
-                 argv[0]);
+    std::fprintf(stderr, "usage: %s [--decode] [--repeat N] [--threads N] DIR|FILE...\n", argv[0]);
     return 2;
   }
   for (const auto& m : messages) bytes += m.size();
