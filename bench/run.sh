@@ -20,8 +20,10 @@
 #   BENCH_PARTS  the parts to run (default: "parse rules store peers latency")
 #   BENCH_N      messages in each parse corpus (default 100000)
 #   BENCH_RUNS   runs per figure (default 3)
+#   BENCH_SHARED the shared folder holding corpus/sisimai and tools/score.py
 # Needs: a RelWithDebInfo build (built here if missing), python3, perl with libsisimai-perl,
-# Debian's /usr/bin/python3 with python3-flufl.bounce, ../shared beside the checkout.
+# Debian's /usr/bin/python3 with python3-flufl.bounce, and ../shared beside the main checkout
+# (found from a git worktree too) or BENCH_SHARED=DIR.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
