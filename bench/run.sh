@@ -8,7 +8,7 @@
 #   parse      bounced classify, one thread and -j 2, over a generated corpus (>= 100,000 mails
 #              made from tests/fixtures by gen_corpus.py) and over ../shared/corpus/sisimai
 #              repeated (symlinks), against GMime's own parse and parse+decode of the same mails
-#              (bounced_gmime_baseline, from memory)
+#              (bounced_gmime_baseline, from memory; parse+decode also on 2 threads of one process)
 #   rules      bounced rules bench with the shipped pack and a generated 1,000-rule pack
 #   store      bench_store.sh: sends import, ingest end to end, maillog (PostgreSQL, embedded)
 #   peers      Sisimai (libsisimai-perl) and flufl.bounce (python3-flufl.bounce) against bounced on
@@ -20,14 +20,23 @@
 #   BENCH_PARTS  the parts to run (default: "parse rules store peers latency")
 #   BENCH_N      messages in each parse corpus (default 100000)
 #   BENCH_RUNS   runs per figure (default 3)
+#   BENCH_SHARED the shared folder holding corpus/sisimai and tools/score.py
 # Needs: a RelWithDebInfo build (built here if missing), python3, perl with libsisimai-perl,
-# Debian's /usr/bin/python3 with python3-flufl.bounce, ../shared beside the checkout.
+# Debian's /usr/bin/python3 with python3-flufl.bounce, and ../shared beside the main checkout
+# (found from a git worktree too) or BENCH_SHARED=DIR.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$(mkdir -p "${1:-$here/build}" && cd "${1:-$here/build}" && pwd)
 work=${2:-${TMPDIR:-/tmp}/bounced-bench}
+# ../shared sits beside the main checkout; a git worktree elsewhere finds it through the
+# repository's common directory.
 shared=${BENCH_SHARED:-$here/../shared}
+if [ ! -d "$shared/corpus/sisimai" ] && common=$(git -C "$here" rev-parse --path-format=absolute --git-common-dir 2>/dev/null); then
+  shared=$(dirname "$common")/../shared
+fi
+[ -d "$shared/corpus/sisimai" ] || { echo "run.sh: no corpus at $shared/corpus/sisimai (set BENCH_SHARED)" >&2; exit 2; }
+shared=$(cd "$shared" && pwd)
 parts=${BENCH_PARTS:-parse rules store peers latency}
 n=${BENCH_N:-100000}
 runs=${BENCH_RUNS:-3}
@@ -42,10 +51,27 @@ mkdir -p "$work"
 
 # "wall cpu" seconds of one run of a command, its output discarded (it may exit non-zero: the
 # corpora hold deliberately unreadable mail).
+# GNU time writes to its own file: the command's stderr (warnings on every odd mail) is not
+# mixed in, and redirecting the command's stderr does not discard the figure.
 measure() {
-  local out
-  out=$( { /usr/bin/time -f "TIME %e %U %S" "$@" >/dev/null 2>/dev/null; } 2>&1 | grep '^TIME' | tail -1)
-  awk '{ printf "%.3f %.3f\n", $2, $3 + $4 }' <<<"$out"
+  /usr/bin/time -o "$work/time.out" -f "TIME %e %U %S" "$@" >/dev/null 2>/dev/null || true
+  awk '/^TIME/ { printf "%.3f %.3f\n", $2, $3 + $4 }' "$work/time.out"
+}
+# DIR made of the Sisimai mails repeated N times as symlinks "<i>-<name>.eml", made once per
+# corpus location (one process: a shell loop of ln took minutes for 100,000 links).
+repeated_corpus() {
+  local dir=$1 times=$2
+  [ "$(cat "$dir/.done" 2>/dev/null)" = "$shared" ] && return 0
+  rm -rf "$dir" && mkdir -p "$dir"
+  python3 - "$shared/corpus/sisimai" "$dir" "$times" <<'PY'
+import glob, os, sys
+src, out, times = sys.argv[1], sys.argv[2], int(sys.argv[3])
+mails = sorted(glob.glob(os.path.join(src, "*.eml")))
+for i in range(1, times + 1):
+    for m in mails:
+        os.symlink(m, os.path.join(out, "%d-%s" % (i, os.path.basename(m))))
+PY
+  echo "$shared" >"$dir/.done"
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
@@ -65,21 +91,23 @@ echo
 parse_rows() {
   local label=$1 dir=$2 count=$3 bytes=$4
   shift 4
-  local r t1 t2 c1 gp gd
-  : >"$work/p1" && : >"$work/p2" && : >"$work/gp" && : >"$work/gd"
+  local r t1 t2 c1 gp gd g2
+  : >"$work/p1" && : >"$work/p2" && : >"$work/gp" && : >"$work/gd" && : >"$work/g2"
   for r in $(seq "$runs"); do
     "$baseline" "$@" | awk '{ print $(NF-3) }' >>"$work/gp"
     "$baseline" --decode "$@" | awk '{ print $(NF-3) }' >>"$work/gd"
+    "$baseline" --decode --threads 2 "$@" | awk '{ print $(NF-3) }' >>"$work/g2"
     measure "$bounced" classify --format jsonl "$dir" >>"$work/p1"
     measure "$bounced" classify -j 2 --format jsonl "$dir" >>"$work/p2"
   done
   t1=$(cut -d' ' -f1 "$work/p1" | median); c1=$(cut -d' ' -f2 "$work/p1" | median)
   t2=$(cut -d' ' -f1 "$work/p2" | median)
-  gp=$(median <"$work/gp"); gd=$(median <"$work/gd")
+  gp=$(median <"$work/gp"); gd=$(median <"$work/gd"); g2=$(median <"$work/g2")
   local mb
   mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
   echo "| $label: GMime parse (from memory) | | $gp | $(awk -v r="$gp" -v b="$bytes" -v n="$count" 'BEGIN { printf "%.1f", r * b / n / 1e6 }') | |"
   echo "| $label: GMime parse + decode (from memory) | | $gd | $(awk -v r="$gd" -v b="$bytes" -v n="$count" 'BEGIN { printf "%.1f", r * b / n / 1e6 }') | 1.00 |"
+  echo "| $label: GMime parse + decode, 2 threads of one process (from memory) | | $g2 | $(awk -v r="$g2" -v b="$bytes" -v n="$count" 'BEGIN { printf "%.1f", r * b / n / 1e6 }') | $(ratio "$g2" "$gd") |"
   echo "| $label: \`bounced classify --format jsonl\`, one thread | $t1 ($c1) | $(rate "$count" "$t1") | $(awk -v m="$mb" -v t="$t1" 'BEGIN { printf "%.1f", m / t }') | $(ratio "$(rate "$count" "$t1")" "$gd") |"
   echo "| $label: same, \`-j 2\` | $t2 | $(rate "$count" "$t2") | $(awk -v m="$mb" -v t="$t2" 'BEGIN { printf "%.1f", m / t }') | $(ratio "$(rate "$count" "$t2")" "$gd") |"
 }
@@ -96,13 +124,7 @@ if part parse; then
   read -r gen_count gen_bytes <"$gen.size"
   repeat=$(( (n + 369) / 370 ))
   sis="$work/sisimai-x$repeat"
-  if [ ! -f "$sis/.done" ]; then
-    rm -rf "$sis" && mkdir -p "$sis"
-    for i in $(seq "$repeat"); do
-      for f in "$shared"/corpus/sisimai/*.eml; do ln -s "$f" "$sis/$i-$(basename "$f")"; done
-    done
-    touch "$sis/.done"
-  fi
+  repeated_corpus "$sis" "$repeat"
   sis_count=$(( repeat * $(ls "$shared"/corpus/sisimai/*.eml | wc -l) ))
   sis_bytes=$(( repeat * $(cat "$shared"/corpus/sisimai/*.eml | wc -c) ))
   echo "Corpora: $gen_count messages generated from tests/fixtures ($(awk -v b="$gen_bytes" 'BEGIN { printf "%.0f", b / 1e6 }') MB," \
@@ -128,7 +150,7 @@ if part rules; then
     : >"$work/rb"
     for r in $(seq "$runs"); do
       "$bounced" rules bench --seconds 3 "${args[@]}" "$shared/corpus/sisimai" >"$work/rb.out"
-      awk '/per second/ { for (i = 1; i <= NF; ++i) if ($i == "per") print $(i-1) }' "$work/rb.out" >>"$work/rb"
+      awk '/per second/ { for (i = 1; i < NF; ++i) if ($i == "per" && $(i+1) == "second") print $(i-1) }' "$work/rb.out" >>"$work/rb"
     done
     rules=$(awk '/^rules:/ { print $2 }' "$work/rb.out")
     load=$(awk '/^rules:/ { for (i = 1; i <= NF; ++i) if ($i == "ms") print $(i-1) }' "$work/rb.out")
@@ -161,13 +183,7 @@ if part peers; then
   echo "## Peers on the same mails (the 370 Sisimai mails; speed over them repeated 10 times)"
   echo
   peers="$work/sisimai-x10"
-  if [ ! -f "$peers/.done" ]; then
-    rm -rf "$peers" && mkdir -p "$peers"
-    for i in $(seq 10); do
-      for f in "$shared"/corpus/sisimai/*.eml; do ln -s "$f" "$peers/$i-$(basename "$f")"; done
-    done
-    touch "$peers/.done"
-  fi
+  repeated_corpus "$peers" 10
   count=$(( 10 * $(ls "$shared"/corpus/sisimai/*.eml | wc -l) ))
   sisimai=(perl "$here/bench/peers/sisimai_jsonl.pl")
   flufl=(/usr/bin/python3 "$here/bench/peers/flufl_jsonl.py")
