@@ -67,6 +67,8 @@ class Classifier {
 
   const std::vector<RuleSet>& sets() const { return sets_; }
   size_t rule_count() const;
+  // RE2 sets the rules were compiled into; at most 16 for the defaults and for each scoped set.
+  size_t automaton_count() const;
 
  private:
   Classifier();

@@ -228,8 +228,8 @@ void register_rules_commands(CLI::App& app, int& exit_code) {
       elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     std::cout << "rules: " << classifier.rule_count() << " in " << classifier.sets().size()
-              << " sets, loaded and compiled in " << static_cast<long>(load_seconds * 1000)
-              << " ms\n"
+              << " sets (" << classifier.automaton_count() << " automata), loaded and compiled in "
+              << static_cast<long>(load_seconds * 1000) << " ms\n"
               << "diagnostics: " << inputs.size() << " distinct, " << done << " classified in "
               << elapsed << " s: " << static_cast<long>(static_cast<double>(done) / elapsed)
               << " per second (" << hard * inputs.size() / std::max<size_t>(done, 1)

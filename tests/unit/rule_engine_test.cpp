@@ -131,6 +131,30 @@ TEST_CASE("rule order decides within a set", "[rules][precedence]") {
       "generic-unknown-user");
 }
 
+TEST_CASE("a large pack is matched in at most 16 automata, in rule order", "[rules][precedence]") {
+  // 1,000 rules, each matching its own token; rule 500 and rule 999 also match "shared".
+  std::string pack = "ruleset: big\nrules:\n";
+  for (int i = 0; i < 1000; ++i) {
+    const std::string n = std::to_string(i);
+    const bool shared = i == 500 || i == 999;
+    pack += "  - id: r" + n + "\n    match: 'tok" + n + "x" + (shared ? "|shared" : "") +
+            "'\n    category: soft\n    reason: policy_rejected\n";
+  }
+  RuleLoader loader;
+  loader.add_document("big.yaml", pack);
+  LoadedRules loaded = std::move(loader).finish();
+  REQUIRE(loaded.ok());
+  auto compiled = Classifier::compile(loaded.sets);
+  REQUIRE(std::holds_alternative<std::shared_ptr<const Classifier>>(compiled));
+  const auto& classifier = std::get<std::shared_ptr<const Classifier>>(compiled);
+  CHECK(classifier->automaton_count() == 16);
+  CHECK(classifier->classify(input("x.example", "5.7.1", "550", "no tok999x here")).rule == "r999");
+  CHECK(classifier->classify(input("x.example", "5.7.1", "550", "tok0x")).rule == "r0");
+  CHECK(classifier->classify(input("x.example", "5.7.1", "550", "shared")).rule == "r500");
+  // A small pack keeps 16 rules a shard.
+  CHECK(compile_docs({{"a.yaml", kDefault}})->automaton_count() == 1);
+}
+
 TEST_CASE("a temporary failure is never hard", "[rules][downgrade]") {
   auto classifier = compile_docs({{"a.yaml", kDefault}});
   const Verdict v = classifier->classify(input("x.example", "4.1.1", "450", "User unknown"));
