@@ -154,3 +154,25 @@ TEST_CASE("statistics are refreshed only where an import left them stale", "[sto
   CHECK(estimate("sends_2026_02") == "4500");
   CHECK(estimate("sends_2026_01") == "21000");
 }
+
+TEST_CASE("a send listed twice in one import batch keeps its first line", "[store][sends]") {
+  test::TestDatabase database;
+  store::SendStore sends(database.db(), {});
+  auto record = [](const std::string& campaign, const std::string& recipient) {
+    store::SendRecord r;
+    r.send_id = "S-1";
+    r.recipient = recipient;
+    r.campaign = campaign;
+    r.sent_at = *store::parse_iso_time("2026-01-08T09:00:00Z");
+    r.reply_code = "250";
+    r.sync_category = "accepted";
+    return r;
+  };
+  const auto summary = test::expect_ok(
+      sends.write({record("first", "a@example.org"), record("other", "b@example.org"),
+                   record("second", "a@example.org"), record("third", "a@example.org")}));
+  CHECK(summary.inserted == 2);
+  CHECK(summary.unchanged == 2);
+  CHECK(database.scalar("SELECT string_agg(campaign || ':' || recipient, ',' ORDER BY id)"
+                        " FROM sends") == "first:a@example.org,other:b@example.org");
+}
