@@ -110,9 +110,10 @@ void register_sends_commands(CLI::App& app, int& exit_code) {
     if (!failure.empty()) break;
   }
   // Fresh statistics for the joins that follow; 50,000 rows is where a stale estimate starts
-  // to cost more than the ANALYZE (a sample of 30,000 rows per partition).
+  // to cost more than the ANALYZE (a sample of 30,000 rows per partition). Only what the
+  // import left stale is analyzed (SendStore::refresh_statistics).
   if (failure.empty() && imported >= 50000) {
-    const store::Status analyzed = send_store.refresh_statistics();
+    const auto analyzed = send_store.refresh_statistics();
     if (const auto* error = std::get_if<store::StoreError>(&analyzed)) {
       std::cerr << "analyze: " << error->to_string() << "\n";
     }

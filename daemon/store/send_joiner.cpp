@@ -58,8 +58,11 @@ std::string candidate_sql(const std::string& method, const std::string& siblings
            recipient_or_only("send_id", siblings) +
            " ORDER BY (s.recipient = b.recipient) DESC, s.sent_at DESC LIMIT 1";
   }
-  return "SELECT s.id, s.sent_at FROM sends s WHERE s.recipient = b.recipient "
-         "AND s.sent_at <= b.received_at AND s.sent_at >= b.received_at - make_interval(secs => " +
+  // lower() finds the address's sends by sends_recipient_key (migration 006); the match itself
+  // stays exact.
+  return "SELECT s.id, s.sent_at FROM sends s WHERE lower(s.recipient) = lower(b.recipient) "
+         "AND s.recipient = b.recipient AND s.sent_at <= b.received_at AND s.sent_at >= "
+         "b.received_at - make_interval(secs => " +
          window + ") ORDER BY s.sent_at DESC LIMIT 1";
 }
 

@@ -1,6 +1,7 @@
 #include "send_store.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "address.hpp"
 #include "pq.hpp"
@@ -139,14 +140,42 @@ SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batc
   Time first = batch.front().sent_at;
   for (const auto& record : batch) first = std::min(first, record.sent_at);
   const std::string source_name = to_string(source);
+  // One record per send of the batch: the log's last attempt, the send log's first line. Picked
+  // here, before the COPY, instead of by a self-join of the staged batch; n keeps the batch's
+  // order. The key is the staged one: sent_at as PostgreSQL will store it.
+  std::vector<std::string> times(batch.size());
+  std::vector<bool> kept(batch.size(), true);
+  {
+    std::unordered_map<std::string, size_t> first_of_key;
+    first_of_key.reserve(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      times[i] = pg_time(batch[i].sent_at);
+      std::string key = batch[i].send_id;
+      key.push_back('\0');
+      key += batch[i].recipient;
+      key.push_back('\0');
+      key += times[i];
+      auto [at, fresh] = first_of_key.try_emplace(std::move(key), i);
+      if (fresh) continue;
+      if (source == SendSource::maillog) {
+        kept[at->second] = false;
+        at->second = i;
+      } else {
+        kept[i] = false;
+      }
+    }
+  }
   tx.exec(kStage);
   {
     pqxx::stream_to copy(tx, "in_sends");
     long n = 0;
-    for (const auto& r : batch) {
-      copy << std::make_tuple(++n, r.send_id, r.message_id, r.verp_token, r.queue_id, r.recipient,
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const SendRecord& r = batch[i];
+      ++n;
+      if (!kept[i]) continue;
+      copy << std::make_tuple(n, r.send_id, r.message_id, r.verp_token, r.queue_id, r.recipient,
                               std::string(address_domain_of(r.recipient)), r.campaign, r.list_id,
-                              r.customer, r.attrs, pg_time(r.sent_at),
+                              r.customer, r.attrs, times[i],
                               r.outcome_at ? pg_time(*r.outcome_at) : std::string(), r.reply_code,
                               r.enhanced_status, r.reply_text, r.sync_category, r.sync_reason,
                               r.sync_rule, source_name);
@@ -155,10 +184,6 @@ SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batc
   }
   tx.exec(
       "ALTER TABLE in_sends ADD COLUMN target_id bigint, ADD COLUMN target_sent_at timestamptz");
-  // One record per send of the batch: the log's last attempt, the send log's first line.
-  tx.exec(std::string("DELETE FROM in_sends a USING in_sends b WHERE a.send_id = b.send_id AND"
-                      " a.recipient = b.recipient AND a.sent_at = b.sent_at AND ") +
-          (source == SendSource::maillog ? "a.n < b.n" : "a.n > b.n"));
   // From here on the batch decides against what other processes committed: merge targets,
   // joins and suppression counts.
   lock_outcomes(tx);
@@ -219,8 +244,30 @@ Result<SendWriteSummary> SendStore::write(const std::vector<SendRecord>& batch, 
   return summary;
 }
 
-Status SendStore::refresh_statistics() {
-  return detail::in_transaction(database_, [](pqxx::work& tx) { tx.exec("ANALYZE sends"); });
+Result<std::vector<std::string>> SendStore::refresh_statistics() {
+  // relpages and reltuples are those of the last ANALYZE (or VACUUM); the planner scales the
+  // tuple density to the current size, so growth is the size now against relpages then.
+  constexpr const char* kStale =
+      "WITH leaf AS (SELECT c.oid::regclass::text AS name, c.reltuples, c.relpages,"
+      "  pg_relation_size(c.oid) / current_setting('block_size')::bigint AS pages"
+      "  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+      "  WHERE i.inhparent = 'sends'::regclass AND c.relkind = 'r'),"
+      " stale AS (SELECT name FROM leaf WHERE reltuples < 0 OR pages > relpages * 1.1 + 8),"
+      // A month never analyzed holds rows of unknown number and spread: the parent too.
+      " parent AS (SELECT c.reltuples < 0"
+      "  OR EXISTS (SELECT 1 FROM leaf WHERE reltuples < 0 AND pages > 0)"
+      "  OR (SELECT sum(reltuples * pages / greatest(relpages, 1)) FROM leaf WHERE reltuples >= 0)"
+      "   > c.reltuples * 1.1 + 1000 AS stale FROM pg_class c WHERE c.oid = 'sends'::regclass)"
+      " SELECT 'sends' WHERE (SELECT stale FROM parent)"
+      " UNION ALL SELECT name FROM stale WHERE NOT (SELECT stale FROM parent) ORDER BY 1";
+  std::vector<std::string> analyzed;
+  Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
+    analyzed.clear();
+    for (const auto& row : tx.exec(kStale)) analyzed.push_back(row[0].c_str());
+    for (const auto& name : analyzed) tx.exec("ANALYZE " + tx.quote_name(name));
+  });
+  if (!ok(status)) return std::get<StoreError>(status);
+  return analyzed;
 }
 
 }  // namespace bounced::store

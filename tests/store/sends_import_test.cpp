@@ -113,3 +113,66 @@ TEST_CASE("imported sends are classified and a replay inserts nothing", "[store]
         "20260108091403.77A1C@sender.example");
   CHECK(database.scalar("SELECT attrs->>'segment' FROM sends WHERE send_id = 'S-1001'") == "vip");
 }
+
+TEST_CASE("statistics are refreshed only where an import left them stale", "[store][sends]") {
+  test::TestDatabase database;
+  store::SendStore sends(database.db(), {});
+  long next = 0;
+  auto import = [&](long n, const std::string& day) {
+    std::vector<store::SendRecord> batch;
+    for (long i = 0; i < n; ++i, ++next) {
+      store::SendRecord r;
+      r.send_id = "S-" + std::to_string(next);
+      r.recipient = "u" + std::to_string(next) + "@example.org";
+      r.sent_at = *store::parse_iso_time(day + "T09:00:00Z");
+      r.reply_code = "250";
+      r.sync_category = "accepted";
+      batch.push_back(std::move(r));
+    }
+    REQUIRE(test::expect_ok(sends.write(batch)).inserted == static_cast<size_t>(n));
+  };
+  auto estimate = [&](const std::string& table) {
+    return database.scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = '" + table +
+                           "'");
+  };
+  using Names = std::vector<std::string>;
+  // Never analyzed: the parent, and with it every month.
+  import(20000, "2026-01-08");
+  CHECK(test::expect_ok(sends.refresh_statistics()) == Names{"sends"});
+  CHECK(estimate("sends_2026_01") == "20000");
+  // 5% more rows: nothing is stale enough to pay a sample for.
+  import(1000, "2026-01-09");
+  CHECK(test::expect_ok(sends.refresh_statistics()).empty());
+  CHECK(estimate("sends_2026_01") == "20000");
+  // A new month never analyzed: the parent again (its rows' spread is unknown).
+  import(3000, "2026-02-02");
+  CHECK(test::expect_ok(sends.refresh_statistics()) == Names{"sends"});
+  CHECK(estimate("sends_2026_02") == "3000");
+  // February grows by half, the table by 6%: February alone.
+  import(1500, "2026-02-03");
+  CHECK(test::expect_ok(sends.refresh_statistics()) == Names{"sends_2026_02"});
+  CHECK(estimate("sends_2026_02") == "4500");
+  CHECK(estimate("sends_2026_01") == "21000");
+}
+
+TEST_CASE("a send listed twice in one import batch keeps its first line", "[store][sends]") {
+  test::TestDatabase database;
+  store::SendStore sends(database.db(), {});
+  auto record = [](const std::string& campaign, const std::string& recipient) {
+    store::SendRecord r;
+    r.send_id = "S-1";
+    r.recipient = recipient;
+    r.campaign = campaign;
+    r.sent_at = *store::parse_iso_time("2026-01-08T09:00:00Z");
+    r.reply_code = "250";
+    r.sync_category = "accepted";
+    return r;
+  };
+  const auto summary = test::expect_ok(
+      sends.write({record("first", "a@example.org"), record("other", "b@example.org"),
+                   record("second", "a@example.org"), record("third", "a@example.org")}));
+  CHECK(summary.inserted == 2);
+  CHECK(summary.unchanged == 2);
+  CHECK(database.scalar("SELECT string_agg(campaign || ':' || recipient, ',' ORDER BY id)"
+                        " FROM sends") == "first:a@example.org,other:b@example.org");
+}
