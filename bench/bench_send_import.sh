@@ -14,19 +14,14 @@ BASE=${BASE:-1200000}
 NEW=${NEW:-100000}
 RUNS=${RUNS:-2}
 S="--state-dir $WORK/state"
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-RUNAS=""; [ "$(id -u)" = 0 ] && RUNAS="runuser -u postgres --"
 PSQL="psql -X -q -h $WORK/state/pg -U bounced -d bounced"
 
 if [ "${FILL:-1}" = 1 ]; then
   rm -rf "$WORK" && mkdir -p "$WORK" && chmod 755 "$WORK"
   "$B" db migrate $S > /dev/null
 fi
-# The settings the embedded cluster passes at every start (embedded_cluster.cpp).
-$RUNAS "$PGBIN/pg_ctl" -D "$WORK/state/pg/data" -l "$WORK/state/pg/server.log" -w \
-  -o "-c listen_addresses='' -c unix_socket_directories='$WORK/state/pg' -c max_connections=40 -c shared_buffers=128MB -c max_wal_size=2GB -c timezone=UTC" \
-  start > /dev/null
-trap '$RUNAS "$PGBIN/pg_ctl" -D "$WORK/state/pg/data" -m fast -w stop >/dev/null' EXIT
+. "$(dirname "$0")/cluster.sh"
+start_bench_cluster "$WORK/state"
 
 if [ "${FILL:-1}" = 1 ]; then
   echo "== filling sends with $BASE rows"

@@ -52,14 +52,8 @@ with open(f"{work}/maillog", "w") as f:
 PY
 
 "$B" db migrate $S >/dev/null   # initdb + migrate outside the timings
-# Keep one server up for the whole run (each command would otherwise start and stop it).
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-RUNAS=""; [ "$(id -u)" = 0 ] && RUNAS="runuser -u postgres --"
-# The settings the embedded cluster passes at every start (embedded_cluster.cpp).
-$RUNAS "$PGBIN/pg_ctl" -D "$WORK/state/pg/data" -l "$WORK/state/pg/server.log" -w \
-  -o "-c listen_addresses='' -c unix_socket_directories='$WORK/state/pg' -c max_connections=40 -c shared_buffers=128MB -c max_wal_size=2GB -c timezone=UTC" \
-  start >/dev/null
-trap '$RUNAS "$PGBIN/pg_ctl" -D "$WORK/state/pg/data" -m fast -w stop >/dev/null' EXIT
+. "$(dirname "$0")/cluster.sh"
+start_bench_cluster "$WORK/state"
 PSQL="psql -X -q -h $WORK/state/pg -U bounced -d bounced"
 
 t() { /usr/bin/time -f "%e s" "$@"; }
