@@ -40,6 +40,8 @@ ANALYZE sends;
 SQL
 fi
 
+# CPU of the server's backends: the postmaster's reaped children (each import is one session).
+pg_cpu() { awk '{ printf "%.2f", ($16 + $17) / 100 }' "/proc/$(head -1 "$WORK/state/pg/data/postmaster.pid")/stat"; }
 run=0
 while [ "$run" -lt "$RUNS" ]; do
   run=$((run + 1))
@@ -56,5 +58,7 @@ with open(path, "w") as f:
                 f"2026-01-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z,{code},{code[0]}.{'0.0' if code == '250' else '1.1'},{text}\n")
 PY
   echo "== sends import, $NEW new rows (run $run, load $(cut -d' ' -f1-3 /proc/loadavg))"
-  /usr/bin/time -f "%e s wall, %U s user" "$B" sends import $S --batch 50000 "$WORK/fresh.csv"
+  pg_before=$(pg_cpu)
+  /usr/bin/time -f "%e s wall, %U s user, %S s sys" "$B" sends import $S --batch 50000 "$WORK/fresh.csv"
+  echo "   PostgreSQL CPU $(echo "$(pg_cpu) - $pg_before" | bc) s, load $(cut -d' ' -f1-3 /proc/loadavg)"
 done

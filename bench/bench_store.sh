@@ -56,7 +56,14 @@ PY
 start_bench_cluster "$WORK/state"
 PSQL="psql -X -q -h $WORK/state/pg -U bounced -d bounced"
 
-t() { /usr/bin/time -f "%e s" "$@"; }
+# Wall and CPU of the command, the CPU its PostgreSQL backends used (the postmaster's reaped
+# children), and the load average: the machine is shared, so a wall time alone says little.
+pg_cpu() { awk '{ printf "%.2f", ($16 + $17) / 100 }' "/proc/$(head -1 "$WORK/state/pg/data/postmaster.pid")/stat"; }
+t() {
+  before=$(pg_cpu)
+  /usr/bin/time -f "%e s wall, %U s user, %S s sys" "$@"
+  echo "   PostgreSQL CPU $(echo "$(pg_cpu) - $before" | bc) s, load $(cut -d' ' -f1-3 /proc/loadavg)"
+}
 if part sends; then
   echo "== sends import (1,000,000 CSV rows)"
   t "$B" sends import $S $RULES --batch 50000 "$WORK/sends.csv"

@@ -1,6 +1,8 @@
 #include "send_store.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <unordered_map>
 
 #include "address.hpp"
@@ -126,8 +128,140 @@ constexpr const char* kInsert =
     " w.sync_reason, w.outcome_at FROM (SELECT count(*) AS total FROM written) n"
     " LEFT JOIN written w ON w.sync_category IN ('hard', 'soft', 'quota', 'unknown')";
 
+// The keys of a batch, staged before the outcome lock: what the probe below and the late join
+// compare. Narrow, so staging costs little next to the rows themselves.
+constexpr const char* kStageKeys =
+    "CREATE TEMP TABLE in_send_keys (n bigint, send_id text, message_id text, verp_token text,"
+    " queue_id text, recipient text, sent_at timestamptz, source text) ON COMMIT DROP";
+
+// The records that may be a row already: any candidate of the three kMatch lookups. Whatever
+// has none is a new row whatever the merge would decide, and is copied straight into its month.
+// One pass, a per-record index probe each (LATERAL ... LIMIT 1, as in kMatch); the queue id and
+// Message-ID probes run only for records that have one.
+constexpr const char* kProbe =
+    "SELECT k.n FROM in_send_keys k"
+    " LEFT JOIN LATERAL (SELECT 1 AS hit FROM sends s WHERE s.send_id = k.send_id"
+    "  AND s.recipient = k.recipient AND s.sent_at = k.sent_at LIMIT 1) a ON true"
+    " LEFT JOIN LATERAL (SELECT 1 AS hit FROM sends s WHERE k.queue_id <> ''"
+    "  AND s.queue_id = k.queue_id AND s.queue_id <> '' AND lower(s.recipient) ="
+    "  lower(k.recipient) LIMIT 1) q ON true"
+    " LEFT JOIN LATERAL (SELECT 1 AS hit FROM sends s WHERE k.message_id <> ''"
+    "  AND s.message_id = k.message_id AND s.message_id <> '' AND lower(s.recipient) ="
+    "  lower(k.recipient) AND NOT (k.source = ANY (s.sources))"
+    "  AND (k.queue_id = '' OR s.queue_id = '' OR s.queue_id = k.queue_id) LIMIT 1) m ON true"
+    " WHERE a.hit IS NOT NULL OR q.hit IS NOT NULL OR m.hit IS NOT NULL";
+
+// The partition bounced_ensure_month (schema/001) made for the month of `time`.
+std::string partition_of(const char* parent, Time time) {
+  std::string month = month_of(time);
+  month[4] = '_';
+  return std::string(parent) + "_" + month;
+}
+
+std::string lower_ascii(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
 bool is_failure(std::string_view category) {
   return category == "hard" || category == "soft" || category == "quota" || category == "unknown";
+}
+
+}  // namespace
+
+namespace {
+
+// The records that may already be a row: staged whole, matched to their rows (kMatch), merged
+// into them (kMerge), and inserted where no row took them (kInsert). Adds the written rows to
+// `summary`, the refusals to `refusals`, the sends whose refused-or-not changed to `changed`.
+void merge_or_insert(pqxx::work& tx, const std::vector<SendRecord>& batch,
+                     const std::vector<std::string>& times, const std::vector<bool>& merge,
+                     const std::string& source_name, SendWriteSummary& summary,
+                     std::vector<VerdictEvent>& refusals, std::set<long long>& changed) {
+  tx.exec(kStage);
+  {
+    pqxx::stream_to copy(tx, "in_sends");
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!merge[i]) continue;
+      const SendRecord& r = batch[i];
+      copy << std::make_tuple(static_cast<long>(i + 1), r.send_id, r.message_id, r.verp_token,
+                              r.queue_id, r.recipient, std::string(address_domain_of(r.recipient)),
+                              r.campaign, r.list_id, r.customer, r.attrs, times[i],
+                              r.outcome_at ? pg_time(*r.outcome_at) : std::string(), r.reply_code,
+                              r.enhanced_status, r.reply_text, r.sync_category, r.sync_reason,
+                              r.sync_rule, source_name);
+    }
+    copy.complete();
+  }
+  tx.exec(
+      "ALTER TABLE in_sends ADD COLUMN target_id bigint, ADD COLUMN target_sent_at timestamptz");
+  for (const char* match : kMatch) tx.exec(match);
+
+  const pqxx::result updated = tx.exec(kMerge);
+  for (const auto& row : updated) {
+    const std::string category = row[4].c_str();
+    const std::string old_category = row[7].c_str();
+    if (is_failure(category) != is_failure(old_category)) changed.insert(row[0].as<long long>());
+    if (is_failure(category) && (category != old_category || row[8].as<bool>())) {
+      refusals.push_back({row[2].c_str(), row[3].c_str(), category, row[5].c_str(), 0,
+                          parse_pg_time(row[6].c_str()), true});
+    }
+  }
+  const pqxx::result inserted = tx.exec(kInsert);
+  summary.inserted += inserted.empty() ? 0 : inserted[0][0].as<size_t>();
+  for (const auto& row : inserted) {
+    if (row[1].is_null()) continue;
+    refusals.push_back({row[3].c_str(), row[4].c_str(), row[5].c_str(), row[6].c_str(), 0,
+                        parse_pg_time(row[7].c_str()), true});
+  }
+  summary.updated += updated.size();
+}
+
+// New rows, COPYed into their month's partition (no staging table, no conflict check: the
+// probe under the outcome lock found no row they could be, and the batch holds each key once).
+// Adds them to `summary` and their refusals to `refusals`.
+void copy_new(pqxx::work& tx, const std::vector<SendRecord>& batch,
+              const std::vector<std::string>& times, const std::vector<bool>& fresh,
+              const std::string& source_name, SendWriteSummary& summary,
+              std::vector<VerdictEvent>& refusals) {
+  static const std::vector<std::string> kColumns = {
+      "send_id",          "message_id",  "verp_token", "queue_id",        "recipient",
+      "recipient_domain", "campaign",    "list_id",    "customer",        "attrs",
+      "sent_at",          "outcome_at",  "reply_code", "enhanced_status", "reply_text",
+      "sync_category",    "sync_reason", "sync_rule",  "source",          "outcome_source",
+      "sources"};
+  std::map<std::string, std::vector<size_t>> by_month;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (fresh[i]) by_month[partition_of("sends", batch[i].sent_at)].push_back(i);
+  }
+  const std::string sources = "{" + source_name + "}";
+  const std::string no_source;
+  for (const auto& [partition, rows] : by_month) {
+    pqxx::stream_to copy(tx, partition, kColumns);
+    for (size_t i : rows) {
+      const SendRecord& r = batch[i];
+      const bool pending = r.sync_category == "pending";
+      // kInsert's rule: a reply has a time (the log line's, else the send's); pending has none.
+      const std::string outcome_at = pending        ? std::string()
+                                     : r.outcome_at ? pg_time(*r.outcome_at)
+                                                    : times[i];
+      const char* outcome_or_null = pending ? nullptr : outcome_at.c_str();
+      const std::string& outcome_source = pending ? no_source : source_name;
+      const std::string domain(address_domain_of(r.recipient));
+      copy << std::tie(r.send_id, r.message_id, r.verp_token, r.queue_id, r.recipient, domain,
+                       r.campaign, r.list_id, r.customer, r.attrs, times[i], outcome_or_null,
+                       r.reply_code, r.enhanced_status, r.reply_text, r.sync_category,
+                       r.sync_reason, r.sync_rule, source_name, outcome_source, sources);
+      if (is_failure(r.sync_category)) {
+        refusals.push_back({r.recipient, domain, r.sync_category, r.sync_reason, 0,
+                            r.outcome_at.value_or(r.sent_at), true});
+      }
+    }
+    copy.complete();
+    summary.inserted += rows.size();
+  }
 }
 
 }  // namespace
@@ -141,20 +275,29 @@ SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batc
   for (const auto& record : batch) first = std::min(first, record.sent_at);
   const std::string source_name = to_string(source);
   // One record per send of the batch: the log's last attempt, the send log's first line. Picked
-  // here, before the COPY, instead of by a self-join of the staged batch; n keeps the batch's
-  // order. The key is the staged one: sent_at as PostgreSQL will store it.
+  // here, before any COPY, instead of by a self-join of the staged batch; n (the index + 1)
+  // keeps the batch's order. The key is the stored one: sent_at as PostgreSQL will store it.
   std::vector<std::string> times(batch.size());
   std::vector<bool> kept(batch.size(), true);
+  // Records whose key differs from another's only in the case of the address go through the
+  // merge: a merge may give a row one spelling and the other record's key the other.
+  std::vector<bool> merge(batch.size(), false);
   {
-    std::unordered_map<std::string, size_t> first_of_key;
+    std::unordered_map<std::string, size_t> first_of_key, first_of_folded_key;
     first_of_key.reserve(batch.size());
+    first_of_folded_key.reserve(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
       times[i] = pg_time(batch[i].sent_at);
       std::string key = batch[i].send_id;
       key.push_back('\0');
-      key += batch[i].recipient;
-      key.push_back('\0');
       key += times[i];
+      key.push_back('\0');
+      auto [folded, fresh_folded] =
+          first_of_folded_key.try_emplace(key + lower_ascii(batch[i].recipient), i);
+      if (!fresh_folded && batch[folded->second].recipient != batch[i].recipient) {
+        merge[folded->second] = merge[i] = true;
+      }
+      key += batch[i].recipient;
       auto [at, fresh] = first_of_key.try_emplace(std::move(key), i);
       if (fresh) continue;
       if (source == SendSource::maillog) {
@@ -165,62 +308,47 @@ SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batc
       }
     }
   }
-  tx.exec(kStage);
+  tx.exec(kStageKeys);
   {
-    pqxx::stream_to copy(tx, "in_sends");
-    long n = 0;
+    pqxx::stream_to copy(tx, "in_send_keys");
     for (size_t i = 0; i < batch.size(); ++i) {
-      const SendRecord& r = batch[i];
-      ++n;
       if (!kept[i]) continue;
-      copy << std::make_tuple(n, r.send_id, r.message_id, r.verp_token, r.queue_id, r.recipient,
-                              std::string(address_domain_of(r.recipient)), r.campaign, r.list_id,
-                              r.customer, r.attrs, times[i],
-                              r.outcome_at ? pg_time(*r.outcome_at) : std::string(), r.reply_code,
-                              r.enhanced_status, r.reply_text, r.sync_category, r.sync_reason,
-                              r.sync_rule, source_name);
+      const SendRecord& r = batch[i];
+      copy << std::make_tuple(static_cast<long>(i + 1), std::cref(r.send_id),
+                              std::cref(r.message_id), std::cref(r.verp_token),
+                              std::cref(r.queue_id), std::cref(r.recipient), std::cref(times[i]),
+                              std::cref(source_name));
     }
     copy.complete();
   }
-  tx.exec(
-      "ALTER TABLE in_sends ADD COLUMN target_id bigint, ADD COLUMN target_sent_at timestamptz");
-  // From here on the batch decides against what other processes committed: merge targets,
-  // joins and suppression counts.
+  // From here on the batch decides against what other processes committed: which records are
+  // rows already, merge targets, joins and suppression counts. Another process's rows for the
+  // same sends committed before this lock was granted, so the probe sees them.
   lock_outcomes(tx);
-  for (const char* match : kMatch) tx.exec(match);
+  for (const auto& row : tx.exec(kProbe)) merge[row[0].as<size_t>() - 1] = true;
+  std::vector<bool> fresh(batch.size(), false);
+  bool any_merge = false;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    merge[i] = merge[i] && kept[i];
+    fresh[i] = kept[i] && !merge[i];
+    any_merge = any_merge || merge[i];
+  }
 
   std::vector<VerdictEvent> refusals;
   std::set<long long> refusal_changed;  // sends whose refused-or-not changed: relink
-  const pqxx::result updated = tx.exec(kMerge);
-  for (const auto& row : updated) {
-    const std::string category = row[4].c_str();
-    const std::string old_category = row[7].c_str();
-    if (is_failure(category) != is_failure(old_category)) {
-      refusal_changed.insert(row[0].as<long long>());
-    }
-    if (is_failure(category) && (category != old_category || row[8].as<bool>())) {
-      refusals.push_back({row[2].c_str(), row[3].c_str(), category, row[5].c_str(), 0,
-                          parse_pg_time(row[6].c_str()), true});
-    }
+  if (any_merge) {
+    merge_or_insert(tx, batch, times, merge, source_name, summary, refusals, refusal_changed);
   }
-  const pqxx::result inserted = tx.exec(kInsert);
-  const size_t written = inserted.empty() ? 0 : inserted[0][0].as<size_t>();
-  for (const auto& row : inserted) {
-    if (row[1].is_null()) continue;
-    refusals.push_back({row[3].c_str(), row[4].c_str(), row[5].c_str(), row[6].c_str(), 0,
-                        parse_pg_time(row[7].c_str()), true});
-  }
-  summary.inserted = written;
-  summary.updated = updated.size();
-  summary.unchanged = batch.size() - written - updated.size();
+  copy_new(tx, batch, times, fresh, source_name, summary, refusals);
+  summary.unchanged = batch.size() - summary.inserted - summary.updated;
 
-  if (written > 0 || !updated.empty()) {
+  if (summary.inserted > 0 || summary.updated > 0) {
     // Bounces that came before these sends were known: received after the earliest send here.
     JoinScope scope;
     scope.since = first;
     scope.until = Time(std::chrono::seconds(253402300799));
     scope.late = true;
-    scope.staged_sends = "in_sends";
+    scope.staged_sends = "in_send_keys";
     summary.late_joined = join_bounces(tx, join, scope, &refusal_changed);
   }
   // Before the policy counts: the DSN our MTA wrote for a refusal counts as that refusal.

@@ -1,7 +1,8 @@
-// Writes synchronous outcomes. A batch of SendRecords is copied (COPY) into a staging table and
-// each record is merged into the row of the same send if one exists - the same send id, the
-// same queue id and recipient, or the same Message-ID and recipient reported by the other side
-// (the send log and the MTA's log) - else inserted. So a send is one row whoever reports it and
+// Writes synchronous outcomes. The keys of a batch of SendRecords are staged (COPY) and, under
+// the outcome lock, probed once for a row each record could be - the same send id, the same
+// queue id and recipient, or the same Message-ID and recipient reported by the other side (the
+// send log and the MTA's log). Records with none are new rows, COPYed straight into their
+// month's partition; the others are staged whole and merged into their row, or inserted. So a send is one row whoever reports it and
 // in whichever order: the imported ids, campaign and customer and the MTA's outcome both land on
 // it, and replaying a log changes nothing. Refusals (4xx/5xx, not a deferral the MTA retries) go
 // through the suppression policy like bounces; then bounces that arrived before their send are

@@ -7,7 +7,9 @@
 // lock sees everything the previous holder committed, so a bounce and its send written at once
 // by two processes still find each other, a threshold counts the verdicts of every process, and
 // a concurrent soft verdict cannot overwrite a hard suppression it did not see. The expensive
-// part of a batch (COPY, inserts) runs before the lock.
+// part of a bounce batch (COPY, the bounce_messages insert) runs before the lock; a send batch
+// stages only its keys before it, since which of its records are new rows (COPYed straight into
+// their month) can only be decided under it.
 #pragma once
 
 #include <pqxx/pqxx>

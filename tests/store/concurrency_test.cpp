@@ -275,3 +275,52 @@ TEST_CASE("two bounced processes ingesting at once: new months, one threshold",
   CHECK(database.scalar("SELECT category || ' ' || expires_at FROM suppressions WHERE address = "
                         "'racer@example.net'") == "soft 2025-04-15 09:00:00+00");
 }
+
+TEST_CASE("two bounced processes importing the same send log at once store each send once",
+          "[store][concurrency][process][sends]") {
+  test::TestDatabase database;
+  test::ScratchDir scratch;
+  // 2,400 sends over two months, every 40th refused with 550 5.1.1; batches of 150, so the two
+  // processes' batches interleave: each batch must see what the other committed before it
+  // decides which of its records are new (COPYed straight into the month) and which are rows
+  // already (merged). Seeing too little would COPY a send twice (a unique violation, exit 3).
+  const auto csv = scratch.path() / "sends.csv";
+  {
+    std::ofstream out(csv);
+    out << "send_id,message_id,recipient,sent_at,reply_code,reply_text\n";
+    for (int i = 0; i < 2400; ++i) {
+      const bool refused = i % 40 == 0;
+      out << "R-" << i << ",<" << i << ".race@sender.example>,u" << i << "@example.org,"
+          << (i % 2 ? "2025-05-" : "2025-06-") << (10 + i % 18) << "T10:00:00Z,"
+          << (refused ? "550,5.1.1 User unknown" : "250,Ok") << "\n";
+    }
+  }
+  std::vector<pid_t> pids;
+  for (int p = 0; p < 2; ++p) {
+    pids.push_back(
+        start_bounced({"sends", "import", "--database", database.conninfo(), "--state-dir",
+                       (scratch.path() / "state").string(), "--batch", "150", csv.string()},
+                      scratch.path() / ("log" + std::to_string(p))));
+  }
+  for (int p = 0; p < 2; ++p) {
+    INFO(read_text(scratch.path() / ("log" + std::to_string(p))));
+    CHECK(wait_for(pids[p]) == 0);
+  }
+  CHECK(database.count("sends") == 2400);
+  CHECK(database.count("SELECT DISTINCT send_id FROM sends") == 2400);
+  CHECK(database.count("SELECT 1 FROM sends_2025_05") == 1200);
+  CHECK(database.count("SELECT 1 FROM sends WHERE sync_category = 'hard' AND outcome_at = sent_at"
+                       " AND outcome_source = 'import' AND sources = '{import}'") == 60);
+  // Each refusal decided once, whichever process wrote it.
+  CHECK(database.count("suppressions") == 60);
+  CHECK(database.count("SELECT 1 FROM suppression_events WHERE action = 'suppress'") == 60);
+  // Between them the two processes imported every send once and found the rest known.
+  size_t imported = 0;
+  for (int p = 0; p < 2; ++p) {
+    const std::string log = read_text(scratch.path() / ("log" + std::to_string(p)));
+    const auto at = log.find("imported ");
+    REQUIRE(at != std::string::npos);
+    imported += std::stoul(log.substr(at + 9));
+  }
+  CHECK(imported == 2400);
+}

@@ -176,3 +176,70 @@ TEST_CASE("a send listed twice in one import batch keeps its first line", "[stor
   CHECK(database.scalar("SELECT string_agg(campaign || ':' || recipient, ',' ORDER BY id)"
                         " FROM sends") == "first:a@example.org,other:b@example.org");
 }
+
+TEST_CASE("a batch copies its new sends into their months and merges the known ones",
+          "[store][sends]") {
+  test::TestDatabase database;
+  store::SendStore sends(database.db(), {});
+  auto record = [](const std::string& send_id, const std::string& recipient,
+                   const std::string& when, const std::string& category) {
+    store::SendRecord r;
+    r.send_id = send_id;
+    r.message_id = send_id + "@sender.example";
+    r.recipient = recipient;
+    r.sent_at = *store::parse_iso_time(when);
+    r.sync_category = category;
+    if (category == "accepted") r.reply_code = "250";
+    if (category == "hard") {
+      r.reply_code = "550";
+      r.enhanced_status = "5.1.1";
+      r.sync_reason = "user_unknown";
+    }
+    return r;
+  };
+  // The MTA's log reported K first: the import's K is that row (same Message-ID and recipient).
+  store::SendRecord logged =
+      record("postfix:4dQ1", "k@example.org", "2026-01-08T09:00:05Z", "accepted");
+  logged.message_id = "K@sender.example";
+  logged.queue_id = "4dQ1";
+  REQUIRE(test::expect_ok(sends.write({logged}, store::SendSource::maillog)).inserted == 1);
+
+  const auto summary = test::expect_ok(sends.write({
+      record("K", "k@example.org", "2026-01-08T09:00:00Z", "accepted"),
+      record("P", "p@example.org", "2026-01-20T10:00:00Z", "pending"),
+      record("H", "h@example.org", "2026-02-03T11:00:00Z", "hard"),
+      record("A", "a@example.org", "2026-02-04T12:00:00Z", "accepted"),
+      // Keys that differ only in the case of the address: both kept, as the merge keeps them.
+      record("C", "Case@example.org", "2026-01-09T08:00:00Z", "accepted"),
+      record("C", "case@example.org", "2026-01-09T08:00:00Z", "accepted"),
+  }));
+  CHECK(summary.inserted == 5);
+  CHECK(summary.updated == 1);
+  CHECK(summary.unchanged == 0);
+  CHECK(summary.suppressed == 1);
+  CHECK(database.count("sends") == 6);
+  CHECK(database.scalar("SELECT send_id || ' ' || array_to_string(sources, ',') || ' ' ||"
+                        " outcome_source FROM sends WHERE recipient = 'k@example.org'") ==
+        "K maillog,import maillog");
+  // The rows COPYed into their months carry what the INSERT of the merge path writes.
+  CHECK(database.scalar("SELECT count(*) FROM sends_2026_01 WHERE send_id IN ('P', 'C')") == "3");
+  CHECK(database.scalar("SELECT count(*) FROM sends_2026_02 WHERE send_id IN ('H', 'A')") == "2");
+  CHECK(database.scalar("SELECT coalesce(outcome_at::text, 'null') || ' [' || outcome_source ||"
+                        " '] ' || array_to_string(sources, ',') FROM sends WHERE send_id = 'P'") ==
+        "null [] import");
+  CHECK(database.scalar("SELECT (outcome_at = sent_at)::text || ' ' || outcome_source || ' ' ||"
+                        " recipient_domain || ' ' || sync_reason || ' ' || message_id"
+                        " FROM sends WHERE send_id = 'H'") ==
+        "true import example.org user_unknown H@sender.example");
+  CHECK(database.scalar("SELECT category FROM suppressions WHERE address = 'h@example.org'") ==
+        "hard");
+  // A replay of the batch finds every send: nothing written, nothing decided again.
+  const auto again = test::expect_ok(sends.write({
+      record("P", "p@example.org", "2026-01-20T10:00:00Z", "pending"),
+      record("H", "h@example.org", "2026-02-03T11:00:00Z", "hard"),
+  }));
+  CHECK(again.inserted == 0);
+  CHECK(again.updated == 0);
+  CHECK(again.unchanged == 2);
+  CHECK(database.count("SELECT 1 FROM suppression_events WHERE action = 'suppress'") == 1);
+}
