@@ -134,14 +134,12 @@ constexpr const char* kStageKeys =
     "CREATE TEMP TABLE in_send_keys (n bigint, send_id text, message_id text, verp_token text,"
     " queue_id text, recipient text, sent_at timestamptz, source text) ON COMMIT DROP";
 
-// The records that may be a row already: any candidate of the three kMatch lookups. Whatever
-// has none is a new row whatever the merge would decide, and is copied straight into its month.
-// One pass, a per-record index probe each (LATERAL ... LIMIT 1, as in kMatch); the queue id and
-// Message-ID probes run only for records that have one.
+// The records that may be the row of another report of the same send: a candidate of kMatch's
+// queue id or Message-ID lookup. One pass, a per-record index probe each (LATERAL ... LIMIT 1, as
+// in kMatch), run only for records that have one. The same send again (kMatch's first lookup)
+// is not probed: the unique index finds it while the COPY inserts (copy_new).
 constexpr const char* kProbe =
     "SELECT k.n FROM in_send_keys k"
-    " LEFT JOIN LATERAL (SELECT 1 AS hit FROM sends s WHERE s.send_id = k.send_id"
-    "  AND s.recipient = k.recipient AND s.sent_at = k.sent_at LIMIT 1) a ON true"
     " LEFT JOIN LATERAL (SELECT 1 AS hit FROM sends s WHERE k.queue_id <> ''"
     "  AND s.queue_id = k.queue_id AND s.queue_id <> '' AND lower(s.recipient) ="
     "  lower(k.recipient) LIMIT 1) q ON true"
@@ -149,7 +147,7 @@ constexpr const char* kProbe =
     "  AND s.message_id = k.message_id AND s.message_id <> '' AND lower(s.recipient) ="
     "  lower(k.recipient) AND NOT (k.source = ANY (s.sources))"
     "  AND (k.queue_id = '' OR s.queue_id = '' OR s.queue_id = k.queue_id) LIMIT 1) m ON true"
-    " WHERE a.hit IS NOT NULL OR q.hit IS NOT NULL OR m.hit IS NOT NULL";
+    " WHERE q.hit IS NOT NULL OR m.hit IS NOT NULL";
 
 // The partition bounced_ensure_month (schema/001) made for the month of `time`.
 std::string partition_of(const char* parent, Time time) {
@@ -217,12 +215,16 @@ void merge_or_insert(pqxx::work& tx, const std::vector<SendRecord>& batch,
                         parse_pg_time(row[7].c_str()), true});
   }
   summary.updated += updated.size();
+  tx.exec("DROP TABLE in_sends");  // a batch may come here twice (copy_new's fallback)
 }
 
-// New rows, COPYed into their month's partition (no staging table, no conflict check: the
-// probe under the outcome lock found no row they could be, and the batch holds each key once).
-// Adds them to `summary` and their refusals to `refusals`.
-void copy_new(pqxx::work& tx, const std::vector<SendRecord>& batch,
+// New rows, COPYed into their month's partition: no staging table and no conflict check of
+// their own. Under the outcome lock no other writer adds sends, the probe found no row of
+// another report for them, and the batch holds each key once, so a record that is a row
+// already can only be the same send again - which the unique index refuses. Then the COPY is
+// undone (a savepoint) and false returned: the caller merges these records instead. Else adds
+// them to `summary` and their refusals to `refusals`.
+bool copy_new(pqxx::work& tx, const std::vector<SendRecord>& batch,
               const std::vector<std::string>& times, const std::vector<bool>& fresh,
               const std::string& source_name, SendWriteSummary& summary,
               std::vector<VerdictEvent>& refusals) {
@@ -236,32 +238,45 @@ void copy_new(pqxx::work& tx, const std::vector<SendRecord>& batch,
   for (size_t i = 0; i < batch.size(); ++i) {
     if (fresh[i]) by_month[partition_of("sends", batch[i].sent_at)].push_back(i);
   }
+  if (by_month.empty()) return true;
   const std::string sources = "{" + source_name + "}";
   const std::string no_source;
-  for (const auto& [partition, rows] : by_month) {
-    pqxx::stream_to copy(tx, partition, kColumns);
-    for (size_t i : rows) {
-      const SendRecord& r = batch[i];
-      const bool pending = r.sync_category == "pending";
-      // kInsert's rule: a reply has a time (the log line's, else the send's); pending has none.
-      const std::string outcome_at = pending        ? std::string()
-                                     : r.outcome_at ? pg_time(*r.outcome_at)
-                                                    : times[i];
-      const char* outcome_or_null = pending ? nullptr : outcome_at.c_str();
-      const std::string& outcome_source = pending ? no_source : source_name;
-      const std::string domain(address_domain_of(r.recipient));
-      copy << std::tie(r.send_id, r.message_id, r.verp_token, r.queue_id, r.recipient, domain,
-                       r.campaign, r.list_id, r.customer, r.attrs, times[i], outcome_or_null,
-                       r.reply_code, r.enhanced_status, r.reply_text, r.sync_category,
-                       r.sync_reason, r.sync_rule, source_name, outcome_source, sources);
-      if (is_failure(r.sync_category)) {
-        refusals.push_back({r.recipient, domain, r.sync_category, r.sync_reason, 0,
-                            r.outcome_at.value_or(r.sent_at), true});
+  std::vector<VerdictEvent> refused;
+  size_t copied = 0;
+  try {
+    pqxx::subtransaction savepoint(tx, "new_sends");
+    for (const auto& [partition, rows] : by_month) {
+      pqxx::stream_to copy(savepoint, partition, kColumns);
+      for (size_t i : rows) {
+        const SendRecord& r = batch[i];
+        const bool pending = r.sync_category == "pending";
+        // kInsert's rule: a reply has a time (the log line's, else the send's); pending none.
+        const std::string outcome_at = pending        ? std::string()
+                                       : r.outcome_at ? pg_time(*r.outcome_at)
+                                                      : times[i];
+        const char* outcome_or_null = pending ? nullptr : outcome_at.c_str();
+        const std::string& outcome_source = pending ? no_source : source_name;
+        const std::string domain(address_domain_of(r.recipient));
+        copy << std::tie(r.send_id, r.message_id, r.verp_token, r.queue_id, r.recipient, domain,
+                         r.campaign, r.list_id, r.customer, r.attrs, times[i], outcome_or_null,
+                         r.reply_code, r.enhanced_status, r.reply_text, r.sync_category,
+                         r.sync_reason, r.sync_rule, source_name, outcome_source, sources);
+        if (is_failure(r.sync_category)) {
+          refused.push_back({r.recipient, domain, r.sync_category, r.sync_reason, 0,
+                             r.outcome_at.value_or(r.sent_at), true});
+        }
       }
+      copy.complete();
+      copied += rows.size();
     }
-    copy.complete();
-    summary.inserted += rows.size();
+    savepoint.commit();
+  } catch (const pqxx::unique_violation&) {
+    return false;
   }
+  summary.inserted += copied;
+  refusals.insert(refusals.end(), std::make_move_iterator(refused.begin()),
+                  std::make_move_iterator(refused.end()));
+  return true;
 }
 
 }  // namespace
@@ -323,7 +338,7 @@ SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batc
   }
   // From here on the batch decides against what other processes committed: which records are
   // rows already, merge targets, joins and suppression counts. Another process's rows for the
-  // same sends committed before this lock was granted, so the probe sees them.
+  // same sends committed before this lock was granted, so the probe and the COPY see them.
   lock_outcomes(tx);
   for (const auto& row : tx.exec(kProbe)) merge[row[0].as<size_t>() - 1] = true;
   std::vector<bool> fresh(batch.size(), false);
@@ -339,7 +354,12 @@ SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batc
   if (any_merge) {
     merge_or_insert(tx, batch, times, merge, source_name, summary, refusals, refusal_changed);
   }
-  copy_new(tx, batch, times, fresh, source_name, summary, refusals);
+  // A replay (or a batch another process has just written) fails the COPY at its first known
+  // send and is merged as a whole: the merge finds each record's row and changes only what
+  // differs.
+  if (!copy_new(tx, batch, times, fresh, source_name, summary, refusals)) {
+    merge_or_insert(tx, batch, times, fresh, source_name, summary, refusals, refusal_changed);
+  }
   summary.unchanged = batch.size() - summary.inserted - summary.updated;
 
   if (summary.inserted > 0 || summary.updated > 0) {
