@@ -25,8 +25,12 @@ constexpr const char* kStage =
 // Which existing row each record is, in order of trust: the same send again (a replay, or the
 // log's next attempt); the same queue id and recipient (the log, after the row took the
 // imported send id); the same Message-ID and recipient reported by the other side and not
-// contradicted by a queue id (a resend of one message is another row). A row is taken by one
-// record of a batch; the others become rows of their own.
+// contradicted by a queue id (a resend of one message is another row). The last two only within
+// 7 days of the record's send time (Postfix keeps a message queued 5 days by default): the
+// other side's report of one message comes within minutes, a queue id or Message-ID weeks
+// apart is another message, and the bound lets each lookup probe the one or two months it can
+// be in instead of every month's index. A row is taken by one record of a batch; the others
+// become rows of their own.
 constexpr const char* kMatch[] = {
     // A lookup by the unique key per record (LATERAL ... LIMIT 1): the planner would rather
     // hash every send in the table for each batch, which grows with the table, not the batch.
@@ -37,13 +41,15 @@ constexpr const char* kMatch[] = {
     "UPDATE in_sends i SET target_id = m.id, target_sent_at = m.sent_at FROM (SELECT i.n, s.id,"
     " s.sent_at FROM in_sends i CROSS JOIN LATERAL (SELECT s.id, s.sent_at FROM sends s"
     " WHERE s.queue_id = i.queue_id AND s.queue_id <> '' AND lower(s.recipient) ="
-    " lower(i.recipient) ORDER BY s.sent_at DESC LIMIT 1) s"
+    " lower(i.recipient) AND s.sent_at >= i.sent_at - interval '7 days'"
+    " AND s.sent_at <= i.sent_at + interval '7 days' ORDER BY s.sent_at DESC LIMIT 1) s"
     " WHERE i.target_id IS NULL AND i.queue_id <> '') m WHERE i.n = m.n",
     "UPDATE in_sends i SET target_id = m.id, target_sent_at = m.sent_at FROM (SELECT i.n, s.id,"
     " s.sent_at FROM in_sends i CROSS JOIN LATERAL (SELECT s.id, s.sent_at FROM sends s"
     " WHERE s.message_id = i.message_id AND s.message_id <> '' AND lower(s.recipient) ="
     " lower(i.recipient) AND NOT (i.source = ANY (s.sources))"
     " AND (i.queue_id = '' OR s.queue_id = '' OR s.queue_id = i.queue_id)"
+    " AND s.sent_at >= i.sent_at - interval '7 days' AND s.sent_at <= i.sent_at + interval '7 days'"
     " ORDER BY abs(extract(epoch FROM s.sent_at - i.sent_at)) LIMIT 1) s"
     " WHERE i.target_id IS NULL AND i.message_id <> '') m WHERE i.n = m.n",
     ("UPDATE in_sends a SET target_id = NULL, target_sent_at = NULL FROM in_sends b"
@@ -135,18 +141,23 @@ constexpr const char* kStageKeys =
     " queue_id text, recipient text, sent_at timestamptz, source text) ON COMMIT DROP";
 
 // The records that may be the row of another report of the same send: a candidate of kMatch's
-// queue id or Message-ID lookup. One pass, a per-record index probe each (LATERAL ... LIMIT 1, as
-// in kMatch), run only for records that have one. The same send again (kMatch's first lookup)
-// is not probed: the unique index finds it while the COPY inserts (copy_new).
+// queue id or Message-ID lookup (the same conditions, so the two never disagree). One pass, a
+// per-record index probe each (LATERAL ... LIMIT 1, as in kMatch), run only for records that have
+// one. The same send again (kMatch's first lookup) is not probed: the unique index finds it while
+// the COPY inserts (copy_new).
 constexpr const char* kProbe =
     "SELECT k.n FROM in_send_keys k"
     " LEFT JOIN LATERAL (SELECT 1 AS hit FROM sends s WHERE k.queue_id <> ''"
     "  AND s.queue_id = k.queue_id AND s.queue_id <> '' AND lower(s.recipient) ="
-    "  lower(k.recipient) LIMIT 1) q ON true"
+    "  lower(k.recipient) AND s.sent_at >= k.sent_at - interval '7 days'"
+    "  AND s.sent_at <= k.sent_at + interval '7 days' LIMIT 1) q ON true"
     " LEFT JOIN LATERAL (SELECT 1 AS hit FROM sends s WHERE k.message_id <> ''"
     "  AND s.message_id = k.message_id AND s.message_id <> '' AND lower(s.recipient) ="
     "  lower(k.recipient) AND NOT (k.source = ANY (s.sources))"
-    "  AND (k.queue_id = '' OR s.queue_id = '' OR s.queue_id = k.queue_id) LIMIT 1) m ON true"
+    "  AND (k.queue_id = '' OR s.queue_id = '' OR s.queue_id = k.queue_id)"
+    "  AND s.sent_at >= k.sent_at - interval '7 days' AND s.sent_at <= k.sent_at + interval '7 "
+    "days'"
+    "  LIMIT 1) m ON true"
     " WHERE q.hit IS NOT NULL OR m.hit IS NOT NULL";
 
 // The partition bounced_ensure_month (schema/001) made for the month of `time`.

@@ -243,3 +243,29 @@ TEST_CASE("a batch copies its new sends into their months and merges the known o
   CHECK(again.unchanged == 2);
   CHECK(database.count("SELECT 1 FROM suppression_events WHERE action = 'suppress'") == 1);
 }
+
+TEST_CASE("a Message-ID reported weeks apart is another send", "[store][sends]") {
+  test::TestDatabase database;
+  store::SendStore sends(database.db(), {});
+  auto record = [](const std::string& send_id, const std::string& when) {
+    store::SendRecord r;
+    r.send_id = send_id;
+    r.message_id = "M@sender.example";
+    r.recipient = "m@example.org";
+    r.sent_at = *store::parse_iso_time(when);
+    r.reply_code = "250";
+    r.sync_category = "accepted";
+    return r;
+  };
+  store::SendRecord logged = record("postfix:4dQ9", "2026-01-08T09:00:05Z");
+  logged.queue_id = "4dQ9";
+  REQUIRE(test::expect_ok(sends.write({logged}, store::SendSource::maillog)).inserted == 1);
+  // The same Message-ID sent to the same address a month later: a send of its own, not the
+  // log's row.
+  CHECK(test::expect_ok(sends.write({record("S-2", "2026-02-08T09:00:00Z")})).inserted == 1);
+  // The send log's report of the logged message itself, 6 days before the log saw it (held in
+  // the sender's queue): that row.
+  CHECK(test::expect_ok(sends.write({record("S-1", "2026-01-02T09:00:00Z")})).updated == 1);
+  CHECK(database.scalar("SELECT string_agg(send_id || ':' || array_to_string(sources, '+'), ','"
+                        " ORDER BY sent_at) FROM sends") == "S-1:maillog+import,S-2:import");
+}
