@@ -290,6 +290,25 @@ bool copy_new(pqxx::work& tx, const std::vector<SendRecord>& batch,
   return true;
 }
 
+// Whether the first or the last of the `fresh` records is stored already.
+bool seen_before(pqxx::work& tx, const std::vector<SendRecord>& batch,
+                 const std::vector<std::string>& times, const std::vector<bool>& fresh) {
+  const auto first = std::find(fresh.begin(), fresh.end(), true);
+  if (first == fresh.end()) return false;
+  const size_t a = static_cast<size_t>(first - fresh.begin());
+  const size_t b =
+      fresh.size() - 1 -
+      static_cast<size_t>(std::find(fresh.rbegin(), fresh.rend(), true) - fresh.rbegin());
+  return tx
+      .exec_params(
+          "SELECT EXISTS (SELECT 1 FROM sends WHERE send_id = $1 AND recipient = $2"
+          " AND sent_at = $3) OR EXISTS (SELECT 1 FROM sends WHERE send_id = $4"
+          " AND recipient = $5 AND sent_at = $6)",
+          batch[a].send_id, batch[a].recipient, times[a], batch[b].send_id, batch[b].recipient,
+          times[b])[0][0]
+      .as<bool>();
+}
+
 }  // namespace
 
 SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batch,
@@ -367,8 +386,11 @@ SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batc
   }
   // A replay (or a batch another process has just written) fails the COPY at its first known
   // send and is merged as a whole: the merge finds each record's row and changes only what
-  // differs.
-  if (!copy_new(tx, batch, times, fresh, source_name, summary, refusals)) {
+  // differs. A failed COPY has still sent and parsed every row, so a replay is recognised
+  // first by its first and last new record (two index probes): a whole file imported again
+  // goes to the merge at once.
+  if (seen_before(tx, batch, times, fresh) ||
+      !copy_new(tx, batch, times, fresh, source_name, summary, refusals)) {
     merge_or_insert(tx, batch, times, fresh, source_name, summary, refusals, refusal_changed);
   }
   summary.unchanged = batch.size() - summary.inserted - summary.updated;

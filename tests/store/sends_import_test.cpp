@@ -269,3 +269,32 @@ TEST_CASE("a Message-ID reported weeks apart is another send", "[store][sends]")
   CHECK(database.scalar("SELECT string_agg(send_id || ':' || array_to_string(sources, '+'), ','"
                         " ORDER BY sent_at) FROM sends") == "S-1:maillog+import,S-2:import");
 }
+
+TEST_CASE("a batch whose middle is stored already is merged, its new sends inserted",
+          "[store][sends]") {
+  test::TestDatabase database;
+  store::SendStore sends(database.db(), {});
+  auto record = [](const std::string& send_id, const std::string& category) {
+    store::SendRecord r;
+    r.send_id = send_id;
+    r.recipient = send_id + "@example.org";
+    r.sent_at = *store::parse_iso_time("2026-01-08T09:00:00Z");
+    r.reply_code = category == "hard" ? "550" : "250";
+    r.sync_category = category;
+    if (category == "hard") r.sync_reason = "user_unknown";
+    return r;
+  };
+  REQUIRE(test::expect_ok(sends.write({record("x", "accepted")})).inserted == 1);
+  // First and last are new, so the batch is COPYed; the unique index refuses x, the COPY is
+  // undone and the batch merged: nothing lost, nothing twice, the refusal decided once.
+  const auto summary =
+      test::expect_ok(sends.write({record("a", "accepted"), record("h", "hard"),
+                                   record("x", "accepted"), record("z", "accepted")}));
+  CHECK(summary.inserted == 3);
+  CHECK(summary.unchanged == 1);
+  CHECK(summary.suppressed == 1);
+  CHECK(database.count("sends") == 4);
+  CHECK(database.count("SELECT 1 FROM suppression_events WHERE action = 'suppress'") == 1);
+  CHECK(database.scalar("SELECT string_agg(send_id || ':' || outcome_source, ',' ORDER BY"
+                        " send_id) FROM sends") == "a:import,h:import,x:import,z:import");
+}
