@@ -155,9 +155,8 @@ constexpr const char* kProbe =
     "  AND s.message_id = k.message_id AND s.message_id <> '' AND lower(s.recipient) ="
     "  lower(k.recipient) AND NOT (k.source = ANY (s.sources))"
     "  AND (k.queue_id = '' OR s.queue_id = '' OR s.queue_id = k.queue_id)"
-    "  AND s.sent_at >= k.sent_at - interval '7 days' AND s.sent_at <= k.sent_at + interval '7 "
-    "days'"
-    "  LIMIT 1) m ON true"
+    "  AND s.sent_at >= k.sent_at - interval '7 days'"
+    "  AND s.sent_at <= k.sent_at + interval '7 days' LIMIT 1) m ON true"
     " WHERE q.hit IS NOT NULL OR m.hit IS NOT NULL";
 
 // The partition bounced_ensure_month (schema/001) made for the month of `time`.
@@ -177,10 +176,6 @@ std::string lower_ascii(std::string text) {
 bool is_failure(std::string_view category) {
   return category == "hard" || category == "soft" || category == "quota" || category == "unknown";
 }
-
-}  // namespace
-
-namespace {
 
 // The records that may already be a row: staged whole, matched to their rows (kMatch), merged
 // into them (kMerge), and inserted where no row took them (kInsert). Adds the written rows to
