@@ -323,19 +323,27 @@ SendWriteSummary write_sends(pqxx::work& tx, const std::vector<SendRecord>& batc
   // merge: a merge may give a row one spelling and the other record's key the other.
   std::vector<bool> merge(batch.size(), false);
   {
+    // Without a capital letter in any address no two keys can differ only in case: the
+    // common batch skips this map.
+    const bool any_capital = std::any_of(batch.begin(), batch.end(), [](const SendRecord& r) {
+      return std::any_of(r.recipient.begin(), r.recipient.end(),
+                         [](char c) { return c >= 'A' && c <= 'Z'; });
+    });
     std::unordered_map<std::string, size_t> first_of_key, first_of_folded_key;
     first_of_key.reserve(batch.size());
-    first_of_folded_key.reserve(batch.size());
+    if (any_capital) first_of_folded_key.reserve(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
       times[i] = pg_time(batch[i].sent_at);
       std::string key = batch[i].send_id;
       key.push_back('\0');
       key += times[i];
       key.push_back('\0');
-      auto [folded, fresh_folded] =
-          first_of_folded_key.try_emplace(key + lower_ascii(batch[i].recipient), i);
-      if (!fresh_folded && batch[folded->second].recipient != batch[i].recipient) {
-        merge[folded->second] = merge[i] = true;
+      if (any_capital) {
+        auto [folded, fresh_folded] =
+            first_of_folded_key.try_emplace(key + lower_ascii(batch[i].recipient), i);
+        if (!fresh_folded && batch[folded->second].recipient != batch[i].recipient) {
+          merge[folded->second] = merge[i] = true;
+        }
       }
       key += batch[i].recipient;
       auto [at, fresh] = first_of_key.try_emplace(std::move(key), i);
