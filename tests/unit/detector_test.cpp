@@ -2,7 +2,11 @@
 // header, X-Failed-Recipients) is never overridden by a weak one (a bounce subject, a sender, a
 // product name in a body). Invariant 6 is proven here at the claim level and by the fixtures
 // autoreply/*-footer.eml as whole mails.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -271,4 +275,27 @@ TEST_CASE("ordinary mail that mentions absence or holidays is no auto-reply",
     const ReadMail mail(plain_reply("Re: December offers", body));
     CHECK(auto_reply.claim(mail.notice()) == Confidence::none);
   }
+}
+
+TEST_CASE("a catalog format's action is failed or delivered, nothing else", "[detectors]") {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("bounced-catalog-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::copy(BOUNCED_SOURCE_DIR "/rules/formats", dir,
+           fs::copy_options::overwrite_existing | fs::copy_options::recursive);
+  const auto load = [&](const std::string& action) {
+    std::ofstream(dir / "50-test.yaml") << "formats:\n  - id: test\n"
+                                           "    detect: {body: ['^Delivered fine']}\n"
+                                           "    action: "
+                                        << action << "\n";
+    return bc::FormatCatalog::load_directory(dir.string());
+  };
+  const auto good = load("delivered");
+  if (const auto* error = std::get_if<bc::CatalogError>(&good)) FAIL(error->message);
+  CHECK(std::holds_alternative<std::shared_ptr<const bc::FormatCatalog>>(load("failed")));
+  const auto bad = load("bounced");
+  REQUIRE(std::holds_alternative<bc::CatalogError>(bad));
+  CHECK(std::get<bc::CatalogError>(bad).message.find("action") != std::string::npos);
+  fs::remove_all(dir);
 }
