@@ -161,7 +161,7 @@ CatalogResult FormatCatalog::load_documents(
       for (const auto& node : formats) {
         check_keys(source, node,
                    {"id", "description", "detect", "fallback", "section_start", "section_end",
-                    "recipient", "diagnostic"});
+                    "recipient", "diagnostic", "action"});
         TextBounceFormat format;
         if (!node["id"]) return CatalogError{where(source, node) + ": format without an id"};
         format.id = node["id"].as<std::string>();
@@ -173,6 +173,14 @@ CatalogResult FormatCatalog::load_documents(
                                 " fallback: true or false"};
           }
           format.fallback = fallback.as<std::string>() == "true";
+        }
+        if (const auto action = node["action"]) {
+          if (!action.IsScalar() ||
+              (action.as<std::string>() != "failed" && action.as<std::string>() != "delivered")) {
+            return CatalogError{where(source, action) + ": " + format.id +
+                                " action: failed or delivered"};
+          }
+          format.action = action.as<std::string>();
         }
         format.source = where(source, node);
         format.section_start = compile(source, node["section_start"], format.id + " section_start");

@@ -32,6 +32,9 @@ struct TextBounceFormat {
   // Detected by words any bounce may use (a MAILER-DAEMON sender, "undeliverable" in a subject),
   // not by an MTA's own layout: it never outranks a notice's structure.
   bool fallback = false;
+  // What the notice says happened to each recipient it names: "failed", or "delivered" for an
+  // MTA's success notice (Postfix's success template), which is no bounce.
+  std::string action = "failed";
 };
 
 // Which prose format a notice looks like, and on what evidence.

@@ -43,8 +43,10 @@ FramedMessage::FramedMessage(std::string_view raw) : view_(raw) {
     const std::string_view line = view_.substr(0, line_length(view_));
     if (is_blank_line(line)) {
       ++blank_lines;
-    } else if (!mbox_separator && line.starts_with("From ")) {
+    } else if (!mbox_separator && (line.starts_with("From ") || line.starts_with(">From "))) {
       // The mbox separator line (RFC 4155) frames a message in a mailbox file; not a header.
+      // Saved out of an mboxrd file, or through a tool that quoted every "From " line, it
+      // arrives as ">From ".
       mbox_separator = true;
     } else {
       break;

@@ -1,7 +1,8 @@
 // How a message's bytes were stored is not the sender's fault, and never a reason to refuse it:
-// leading blank lines, an mbox "From " separator, a UTF-8 byte-order mark and bare CR line ends
-// (old Mac mail) are undone here before GMime reads the message, each odd one with a warning.
-// CRLF line ends, a missing final newline and 8-bit header text need nothing: GMime reads them.
+// leading blank lines, an mbox "From " separator (or its mboxrd-quoted ">From "), a UTF-8
+// byte-order mark and bare CR line ends (old Mac mail) are undone here before GMime reads the
+// message, each odd one with a warning. CRLF line ends, a missing final newline and 8-bit header
+// text need nothing: GMime reads them.
 #pragma once
 
 #include <string>

@@ -263,7 +263,7 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
     }
     RecipientStatus status;
     status.address = address;
-    status.action = "failed";
+    status.action = format != nullptr ? format->action : "failed";
     status.diagnostic = collapse_whitespace(text);
     truncate_utf8(status.diagnostic, kMaxDiagnostic);
     // Read the reply before whitespace is folded: a reply without an enhanced code is known by

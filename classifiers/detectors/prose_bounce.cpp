@@ -1,5 +1,6 @@
 #include "prose_bounce.hpp"
 
+#include "dsn_recipients.hpp"
 #include "original_message.hpp"
 #include "recipient_context.hpp"
 #include "smtp_reply.hpp"
@@ -63,7 +64,9 @@ std::optional<BounceReport> ProseBounceDetector::read(const Notice& notice,
     if (!r.address.empty()) report.recipients.push_back(std::move(r));
   }
   if (report.recipients.empty()) return std::nullopt;
-  report.kind = ReportKind::non_dsn;
+  // A success notice (every recipient delivered) reports no failure, as a DSN of delivered
+  // recipients does not.
+  report.kind = all_delivered(report.recipients) ? ReportKind::delivered : ReportKind::non_dsn;
   report.format = format != nullptr ? format->id : "generic";
   add_last_error(report.recipients, catalog, body);
   fill_smtp_commands(report.recipients, body);

@@ -2,7 +2,11 @@
 // header, X-Failed-Recipients) is never overridden by a weak one (a bounce subject, a sender, a
 // product name in a body). Invariant 6 is proven here at the claim level and by the fixtures
 // autoreply/*-footer.eml as whole mails.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -215,4 +219,83 @@ TEST_CASE("a quoted last error reaches the recipient that lacks a reply", "[dete
     bc::add_last_error(rs, catalog(), "The last error was: connection timed out\n");
     CHECK(rs[0].diagnostic == "expired");
   }
+}
+
+namespace {
+
+std::string plain_reply(const std::string& subject, const std::string& body) {
+  return "From: Marta Silva <marta.silva@example.org>\nTo: newsletter@sender.example\n"
+         "Subject: " +
+         subject + "\nContent-Type: text/plain; charset=utf-8\n\nHello,\n\n" + body + "\n\nMarta\n";
+}
+
+}  // namespace
+
+TEST_CASE("out-of-office replies without RFC 3834 headers: opening sentences and subjects",
+          "[detectors][autoreply]") {
+  // Invariant 9: an auto-reply is known by its wording in the common languages; none of these
+  // carries Auto-Submitted or X-Autoreply.
+  for (const std::string body :
+       {"I'm out of office until Monday 7 December.", "I am on PTO until 7 December.",
+        "I'm OOO until Monday.", "Thanks for your message. I'm off until Monday, 7 December.",
+        "I am presently out of the office.", "I'll be out of the office until 7 December.",
+        "I am attending a conference this week and will reply on my return.",
+        "I am currently out of the country.", "Ich bin derzeit nicht im Haus.",
+        "Vielen Dank. Ich bin ab dem 7.12. wieder im Büro.",
+        "Me encuentro de vacaciones hasta el 7 de diciembre.", "Я в отпуске до 7 декабря.",
+        "Меня нет в офисе до 7 декабря.", "本人休假中，12月7日返回。"}) {
+    INFO(body);
+    const ReadMail mail(plain_reply("Re: December offers", body));
+    CHECK(auto_reply.claim(mail.notice()) == Confidence::wording);
+  }
+  for (const std::string subject :
+       {"Autosvar: December offers", "Ответ автоматический: Предложения", "Vacation: offers",
+        "On leave until 7 December", "Annual leave - December offers", "Urlaub bis 7.12.",
+        "En congés jusqu'au 7 décembre", "De vacaciones", "In ferie", "Met vakantie", "Férias",
+        "Urlop", "Lomalla"}) {
+    INFO(subject);
+    const ReadMail mail(plain_reply(subject, "Thanks for your note, I will reply soon."));
+    CHECK(auto_reply.claim(mail.notice()) == Confidence::wording);
+  }
+}
+
+TEST_CASE("ordinary mail that mentions absence or holidays is no auto-reply",
+          "[detectors][autoreply]") {
+  for (const std::string subject :
+       {"Urlaubsangebote 2027", "Leave request approved", "Holiday sale: 20% off",
+        "Vacation rentals in December", "Ferienwohnung am See"}) {
+    INFO(subject);
+    const ReadMail mail(plain_reply(subject, "See the attached offers."));
+    CHECK(auto_reply.claim(mail.notice()) == Confidence::none);
+  }
+  for (const std::string body :
+       {"I was out of the office last week, sorry for the slow answer.",
+        "The office will be closed on 24 December.", "Our holiday schedule is attached."}) {
+    INFO(body);
+    const ReadMail mail(plain_reply("Re: December offers", body));
+    CHECK(auto_reply.claim(mail.notice()) == Confidence::none);
+  }
+}
+
+TEST_CASE("a catalog format's action is failed or delivered, nothing else", "[detectors]") {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("bounced-catalog-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::copy(BOUNCED_SOURCE_DIR "/rules/formats", dir,
+           fs::copy_options::overwrite_existing | fs::copy_options::recursive);
+  const auto load = [&](const std::string& action) {
+    std::ofstream(dir / "50-test.yaml") << "formats:\n  - id: test\n"
+                                           "    detect: {body: ['^Delivered fine']}\n"
+                                           "    action: "
+                                        << action << "\n";
+    return bc::FormatCatalog::load_directory(dir.string());
+  };
+  const auto good = load("delivered");
+  if (const auto* error = std::get_if<bc::CatalogError>(&good)) FAIL(error->message);
+  CHECK(std::holds_alternative<std::shared_ptr<const bc::FormatCatalog>>(load("failed")));
+  const auto bad = load("bounced");
+  REQUIRE(std::holds_alternative<bc::CatalogError>(bad));
+  CHECK(std::get<bc::CatalogError>(bad).message.find("action") != std::string::npos);
+  fs::remove_all(dir);
 }

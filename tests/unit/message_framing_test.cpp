@@ -85,6 +85,16 @@ TEST_CASE("an mbox From line is framing, not a header", "[framing]") {
   require_read("\nFrom MAILER-DAEMON Fri Jan  9 10:15:02 2026\n" + kQmailBounce);
 }
 
+TEST_CASE("an mboxrd-quoted >From line is framing too", "[framing]") {
+  // A message saved out of an mboxrd file keeps the separator quoted as ">From ".
+  require_read(">From MAILER-DAEMON Fri Jan  9 10:15:02 2026\n" + kQmailBounce);
+  require_read(
+      replace_all(">From MAILER-DAEMON Fri Jan  9 10:15:02 2026\n" + kQmailBounce, "\n", "\r\n"));
+  // Only one separator: a second ">From " line is not a header, so the mail is refused.
+  CHECK(pipeline().run("two", ">From a\n>From b\n" + kQmailBounce).report.kind ==
+        ReportKind::error);
+}
+
 TEST_CASE("CRLF, bare CR and a missing final newline are all read", "[framing]") {
   const std::string crlf = replace_all(kQmailBounce, "\n", "\r\n");
   require_read(crlf);
