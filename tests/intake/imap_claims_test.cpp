@@ -99,7 +99,7 @@ TEST_CASE("IMAP - two daemons on one folder: each message is taken once",
   for (int w = 0; w < 2; ++w) {
     workers.push_back(start_worker(server, database.conninfo(),
                                    (dir.path() / ("worker" + std::to_string(w))).string(),
-                                   {"--fetch-batch", "4"}));
+                                   {"--fetch-batch", "4", "--queue", "4", "--write-ms", "100"}));
   }
   auto taken = [&] {
     std::vector<std::string> all;
@@ -123,7 +123,8 @@ TEST_CASE("IMAP - two daemons on one folder: each message is taken once",
     CHECK(count == 1);
   }
   CHECK(database.count("SELECT 1 FROM imap_claims WHERE done") == kMessages);
-  // Both daemons did part of the work.
+  // Both daemons did part of the work: with a daemon's bounded queue and 100 ms a write, one
+  // alone needs 4 s for the folder, far longer than the other takes to start.
   CHECK_FALSE(lines_of(dir.path() / "worker0").empty());
   CHECK_FALSE(lines_of(dir.path() / "worker1").empty());
 }

@@ -4,10 +4,14 @@
 //
 //   bounced_intake_worker imap --port P --user U --password X --conninfo C --out FILE
 //                              [--lease SECONDS] [--hold] [--fetch-batch N]
+//                              [--queue N --write-ms N]
 //   bounced_intake_worker milter --socket S --on-stored discard|accept --conninfo C
 //                                --commit-delay-ms N [--recipient PATTERN]...
 //
-// imap: each pushed message's name is appended to FILE, then acknowledged as stored.
+// imap: each pushed message's name is appended to FILE, then acknowledged as stored. With
+// --queue and --write-ms the writer behaves like the daemon's: its queue is bounded (a full
+// queue makes the source wait) and each write takes that long, so one daemon cannot claim a
+// whole folder before another has started.
 // milter: each pushed message is INSERTed into milter_messages (committed), then, after the
 // delay, acknowledged (a message without multipart/report as not a bounce); a failed INSERT
 // releases it. SIGHUP is counted in FILE (milter: --out) as a line "sighup".
@@ -31,21 +35,24 @@ using namespace bounced::daemon::intake;
 
 namespace {
 
-// The writer's thread: takes pushed messages in order and runs `write` on each.
+// The writer's thread: takes pushed messages in order and runs `write` on each. A push waits
+// while `capacity` messages are queued (0: unbounded).
 class WorkerSink final : public MessageSink {
  public:
-  explicit WorkerSink(std::function<void(const IncomingMessage&)> write)
-      : write_(std::move(write)), thread_([this] { loop(); }) {}
+  explicit WorkerSink(std::function<void(const IncomingMessage&)> write, std::size_t capacity = 0)
+      : write_(std::move(write)), capacity_(capacity), thread_([this] { loop(); }) {}
   ~WorkerSink() override {
     {
       std::lock_guard lock(mutex_);
       stopping_ = true;
     }
     ready_.notify_all();
+    space_.notify_all();
     thread_.join();
   }
   bool push(IncomingMessage message) override {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    space_.wait(lock, [this] { return stopping_ || capacity_ == 0 || queue_.size() < capacity_; });
     if (stopping_) return false;
     queue_.push_back(std::move(message));
     ready_.notify_all();
@@ -60,6 +67,7 @@ class WorkerSink final : public MessageSink {
       if (queue_.empty()) return;
       IncomingMessage message = std::move(queue_.front());
       queue_.pop_front();
+      space_.notify_all();
       lock.unlock();
       write_(message);
       lock.lock();
@@ -68,6 +76,8 @@ class WorkerSink final : public MessageSink {
   std::function<void(const IncomingMessage&)> write_;
   std::mutex mutex_;
   std::condition_variable ready_;
+  std::condition_variable space_;
+  std::size_t capacity_;
   std::deque<IncomingMessage> queue_;
   bool stopping_ = false;
   std::thread thread_;
@@ -127,6 +137,10 @@ int main(int argc, char** argv) {
   bool hold = false;
   imap->add_option("--lease", lease_seconds);
   imap->add_flag("--hold", hold, "never answer: a daemon that hangs or is about to be killed");
+  std::size_t queue_capacity = 0;
+  int write_ms = 0;
+  imap->add_option("--queue", queue_capacity, "messages the writer may hold (0: unbounded)");
+  imap->add_option("--write-ms", write_ms, "milliseconds each write takes");
 
   auto* milter = app.add_subcommand("milter");
   MilterSourceOptions milter_options;
@@ -147,10 +161,13 @@ int main(int argc, char** argv) {
         conninfo, bounced::store::make_claim_owner(imap_options.name),
         std::chrono::seconds(lease_seconds));
     ImapSource source(imap_options, std::move(claims));
-    WorkerSink sink([&](const IncomingMessage& message) {
-      append_line(out, message.name);
-      if (!hold) source.acknowledge(message, Disposition::stored);
-    });
+    WorkerSink sink(
+        [&](const IncomingMessage& message) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(write_ms));
+          append_line(out, message.name);
+          if (!hold) source.acknowledge(message, Disposition::stored);
+        },
+        queue_capacity);
     std::jthread runner([&](std::stop_token stop) { source.run(sink, stop); });
     wait_for_termination(out + ".signals");
     runner.request_stop();
