@@ -175,12 +175,11 @@ CatalogResult FormatCatalog::load_documents(
           format.fallback = fallback.as<std::string>() == "true";
         }
         if (const auto action = node["action"]) {
-          if (!action.IsScalar() ||
-              (action.as<std::string>() != "failed" && action.as<std::string>() != "delivered")) {
+          format.action = action.IsScalar() ? action.as<std::string>() : std::string();
+          if (format.action != "failed" && format.action != "delivered") {
             return CatalogError{where(source, action) + ": " + format.id +
                                 " action: failed or delivered"};
           }
-          format.action = action.as<std::string>();
         }
         format.source = where(source, node);
         format.section_start = compile(source, node["section_start"], format.id + " section_start");

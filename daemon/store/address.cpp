@@ -34,9 +34,8 @@ bool has_control_or_space(std::string_view text) {
 // What an IDNA conversion may hand back: letters, digits, hyphen, dot (and '_', which real DNS
 // names carry). Anything else means the input was not a host name.
 bool is_host_name(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return g_ascii_isalnum(c) || c == '-' || c == '.' || c == '_';
-  });
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return g_ascii_isalnum(c) || c == '-' || c == '.' || c == '_'; });
 }
 
 bool is_ascii(std::string_view text) {
@@ -63,9 +62,14 @@ std::string normalize_address(std::string_view address) {
     domain = ace.get();
     if (domain.empty() || domain.back() == '.') return "";
   }
-  std::transform(domain.begin(), domain.end(), domain.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return std::string(address.substr(0, at + 1)) + domain;
+  return std::string(address.substr(0, at + 1)) + lower_ascii(std::move(domain));
+}
+
+std::string lower_ascii(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
 }
 
 std::string_view address_domain_of(std::string_view normalized) {

@@ -11,6 +11,10 @@ namespace bounced::store {
 // "" when there is no '@' or the domain is not a valid host name.
 std::string normalize_address(std::string_view address);
 
+// The text with its ASCII letters lower-cased, the rest as it is: how the store folds an
+// address (or a whole normalised one, for the suppression list's key) to compare it without case.
+std::string lower_ascii(std::string text);
+
 // The domain of a normalised address ("" if none).
 std::string_view address_domain_of(std::string_view normalized);
 

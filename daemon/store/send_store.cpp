@@ -166,13 +166,6 @@ std::string partition_of(const char* parent, Time time) {
   return std::string(parent) + "_" + month;
 }
 
-std::string lower_ascii(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
-
 bool is_failure(std::string_view category) {
   return category == "hard" || category == "soft" || category == "quota" || category == "unknown";
 }

@@ -19,10 +19,7 @@ constexpr const char* kColumns =
 
 // The key of an address in the list.
 std::string list_key(const std::string& address) {
-  std::string key = normalize_address(address);
-  std::transform(key.begin(), key.end(), key.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return key;
+  return lower_ascii(normalize_address(address));
 }
 
 Suppression from_row(const pqxx::row& row) {

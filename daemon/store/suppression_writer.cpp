@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "address.hpp"
 #include "pq.hpp"
 #include "store_tx.hpp"
 
@@ -105,17 +106,11 @@ struct Columns {
   bool empty() const { return columns.front().empty(); }
 };
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 }  // namespace
 
 size_t apply_suppressions(pqxx::work& tx, const SuppressionPolicy& policy,
                           std::vector<VerdictEvent> events) {
-  for (auto& event : events) event.address = lower(std::move(event.address));
+  for (auto& event : events) event.address = lower_ascii(std::move(event.address));
   std::stable_sort(events.begin(), events.end(),
                    [](const auto& a, const auto& b) { return a.at < b.at; });
   // A delivered DSN: the address works, soft and quota counts start again from it.

@@ -4,6 +4,7 @@
 
 #include "address.hpp"
 
+using bounced::store::lower_ascii;
 using bounced::store::normalize_address;
 
 TEST_CASE("store addresses: domain lower-cased and in A-labels, local part kept", "[address]") {
@@ -12,6 +13,16 @@ TEST_CASE("store addresses: domain lower-cased and in A-labels, local part kept"
                           "CHER.example") == "jane@xn--bcher-kva.example");
   CHECK(normalize_address("jane@") == "");
   CHECK(normalize_address("@example.org") == "");
+}
+
+TEST_CASE("store addresses: lower_ascii folds ASCII letters only, bytes of UTF-8 kept",
+          "[address]") {
+  CHECK(lower_ascii("Jane.Doe@Example.NET") == "jane.doe@example.net");
+  CHECK(lower_ascii("J\xC3\x9CRGEN@b\xC3\xBC"
+                    "cher.example") ==
+        "j\xC3\x9Crgen@b\xC3\xBC"
+        "cher.example");
+  CHECK(lower_ascii("") == "");
 }
 
 TEST_CASE("store addresses: a domain with a control character or a NUL is no address",
