@@ -62,6 +62,7 @@ pg_cpu() { awk '{ printf "%.2f", ($16 + $17) / 100 }' "/proc/$(head -1 "$WORK/st
 t() {
   before=$(pg_cpu)
   /usr/bin/time -f "%e s wall, %U s user, %S s sys" "$@"
+  sleep 1   # the backend exits after the client and is reaped then: count it
   echo "   PostgreSQL CPU $(echo "$(pg_cpu) - $before" | bc) s, load $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 if part sends; then

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -14,6 +16,7 @@
 #include "codec.hpp"
 #include "pq.hpp"
 #include "send_record.hpp"
+#include "send_store.hpp"
 #include "store_tx.hpp"
 
 namespace bounced::store {
@@ -141,6 +144,51 @@ bool MaillogReader::is_incoming(const QueueEntry& entry, const std::string& reci
           local[options_.verp_prefix.size()] == options_.verp_separator);
 }
 
+// One batch as handed to the writing thread: its sends, the open queue ids to save and those
+// to forget, and the position after its last line. Copies, so that reading goes on meanwhile.
+struct MaillogReader::PendingBatch {
+  std::vector<SendRecord> sends;
+  std::vector<std::pair<std::string, QueueEntry>> open;
+  std::vector<std::string> closed;
+  long long offset = 0;
+  long long line = 0;
+};
+
+Result<SendWriteSummary> MaillogReader::write_batch(const OpenLog& log, const PendingBatch& batch,
+                                                    const SuppressionPolicy& policy) {
+  std::set<Time> times;
+  for (const auto& send : batch.sends) times.insert(send.sent_at);
+  if (Status s = partitions_.ensure(database_, times); !ok(s)) return std::get<StoreError>(s);
+  SendWriteSummary summary;
+  Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
+    summary = detail::write_sends(tx, batch.sends, SendSource::maillog, options_.join, policy);
+    for (const auto& [id, entry] : batch.open) {
+      tx.exec_params(
+          "INSERT INTO maillog_queue (queue_id, message_id, sender, first_seen) VALUES ($1, $2, "
+          "$3, $4) ON CONFLICT (queue_id) DO UPDATE SET message_id = EXCLUDED.message_id, "
+          "sender = EXCLUDED.sender, updated_at = now()",
+          id, entry.message_id, entry.null_sender ? std::string("<>") : entry.sender,
+          detail::pg_time(entry.first_seen));
+    }
+    if (!batch.closed.empty()) {
+      tx.exec_params("DELETE FROM maillog_queue WHERE queue_id = ANY($1::text[])",
+                     detail::pg_text_array(batch.closed));
+    }
+    tx.exec_params(
+        "INSERT INTO maillog_positions (file_key, path, byte_offset, line_number) VALUES ($1, "
+        "$2, $3, $4) ON CONFLICT (file_key) DO UPDATE SET path = EXCLUDED.path, byte_offset = "
+        "EXCLUDED.byte_offset, line_number = EXCLUDED.line_number, updated_at = now()",
+        log.key, log.path, batch.offset, batch.line);
+    if (options_.before_commit) options_.before_commit();
+  });
+  if (!ok(status)) return std::get<StoreError>(status);
+  return summary;
+}
+
+// Reading and writing overlap, as in `sends import`: while batch N is written on its own thread
+// (the server's part is most of the time), batch N+1 is read, parsed and classified here. One
+// batch is in the database at a time, so batches commit in file order, and the saved position
+// moves only with a COMMIT.
 Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
   if (log.key.empty()) return Done{};
   std::vector<SendRecord> batch;
@@ -149,50 +197,52 @@ Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
   std::string line, partial;
 
   const SuppressionPolicy policy(options_.suppression);
-  auto commit = [&]() -> Status {
-    std::set<Time> times;
-    for (const auto& send : batch) times.insert(send.sent_at);
-    if (Status s = partitions_.ensure(database_, times); !ok(s)) return s;
-    Status status = detail::in_transaction(database_, [&](pqxx::work& tx) {
-      const SendWriteSummary summary =
-          detail::write_sends(tx, batch, SendSource::maillog, options_.join, policy);
-      stats.late_joined += summary.late_joined.total();
-      for (const auto& id : touched) {
-        if (removed.contains(id)) continue;
-        const QueueEntry& entry = queue_[id];
-        tx.exec_params(
-            "INSERT INTO maillog_queue (queue_id, message_id, sender, first_seen) VALUES ($1, $2, "
-            "$3, $4) ON CONFLICT (queue_id) DO UPDATE SET message_id = EXCLUDED.message_id, "
-            "sender = EXCLUDED.sender, updated_at = now()",
-            id, entry.message_id, entry.null_sender ? std::string("<>") : entry.sender,
-            detail::pg_time(entry.first_seen));
-      }
-      for (const auto& id : queue_ids_to_forget()) removed.insert(id);
-      if (!removed.empty()) {
-        std::vector<std::string> ids(removed.begin(), removed.end());
-        tx.exec_params("DELETE FROM maillog_queue WHERE queue_id = ANY($1::text[])",
-                       detail::pg_text_array(ids));
-      }
-      tx.exec_params(
-          "INSERT INTO maillog_positions (file_key, path, byte_offset, line_number) VALUES ($1, "
-          "$2, $3, $4) ON CONFLICT (file_key) DO UPDATE SET path = EXCLUDED.path, byte_offset = "
-          "EXCLUDED.byte_offset, line_number = EXCLUDED.line_number, updated_at = now()",
-          log.key, log.path, offset, line_number);
-      if (options_.before_commit) options_.before_commit();
-    });
-    if (!ok(status)) return status;
-    stats.deliveries += batch.size();
-    log.offset = offset;
-    log.line = line_number;
+  PendingBatch writing;
+  std::optional<std::future<Result<SendWriteSummary>>> written;
+  // Waits for the batch being written; then its lines are consumed.
+  auto finish_write = [&]() -> Status {
+    if (!written) return Done{};
+    auto result = written->get();
+    written.reset();
+    if (auto* error = std::get_if<StoreError>(&result)) {
+      // The queue ids in memory are ahead of what committed: read them again before the next
+      // read, from where the last COMMIT left them.
+      queue_.clear();
+      queue_loaded_ = false;
+      return *error;
+    }
+    stats.late_joined += std::get<SendWriteSummary>(result).late_joined.total();
+    stats.deliveries += writing.sends.size();
+    log.offset = writing.offset;
+    log.line = writing.line;
+    return Done{};
+  };
+  auto hand_off = [&]() -> Status {
+    if (Status s = finish_write(); !ok(s)) return s;
+    writing.sends = std::move(batch);
+    writing.open.clear();
+    for (const auto& id : touched) {
+      if (!removed.contains(id)) writing.open.emplace_back(id, queue_[id]);
+    }
+    for (const auto& id : queue_ids_to_forget()) removed.insert(id);
+    writing.closed.assign(removed.begin(), removed.end());
+    writing.offset = offset;
+    writing.line = line_number;
+    // Gone from memory now, as their batch is handed off: the next batch is read without them,
+    // as it would be after this one's COMMIT.
     for (const auto& id : removed) queue_.erase(id);
     batch.clear();
     touched.clear();
     removed.clear();
+    written = std::async(std::launch::async, [this, &log, &writing, &policy] {
+      return write_batch(log, writing, policy);
+    });
     return Done{};
   };
 
   size_t lines_in_batch = 0;
   const Time year_limit = now_seconds() + std::chrono::days(2);
+  Status status = Done{};
   while (read_line(log.file, line, partial)) {
     offset += static_cast<long long>(line.size());
     ++line_number;
@@ -255,14 +305,17 @@ Status MaillogReader::drain(OpenLog& log, MaillogStats& stats) {
       }
     }
     if (lines_in_batch >= options_.batch_lines) {
-      if (Status s = commit(); !ok(s)) return s;
+      status = hand_off();
+      if (!ok(status)) break;
       lines_in_batch = 0;
     }
   }
+  if (ok(status) && lines_in_batch > 0) status = hand_off();
+  if (Status s = finish_write(); ok(status)) status = s;
+  if (!ok(status)) return status;
   // A partial last line is not consumed: seek back so the next read starts at its beginning.
   if (!partial.empty()) gzseek(log.file, offset, SEEK_SET);
   gzclearerr(log.file);
-  if (lines_in_batch > 0) return commit();
   return Done{};
 }
 

@@ -32,6 +32,8 @@ class Classifier;
 
 namespace bounced::store {
 
+struct SendWriteSummary;
+
 struct MaillogOptions {
   std::string verp_prefix;
   char verp_separator = '+';
@@ -83,8 +85,13 @@ class MaillogReader {
   // Mail into the bounce mailbox, which the MTA logs like any delivery.
   bool is_incoming(const QueueEntry& entry, const std::string& recipient) const;
   Result<std::unique_ptr<OpenLog>> open(const std::string& path);
-  // Reads complete lines to the end of what is there now, committing every batch_lines.
+  struct PendingBatch;
+  // Reads complete lines to the end of what is there now, committing every batch_lines; each
+  // batch is written on its own thread while the next one is read.
   Status drain(OpenLog& log, MaillogStats& stats);
+  // One batch's sends, queue ids and position, in one transaction.
+  Result<SendWriteSummary> write_batch(const OpenLog& log, const PendingBatch& batch,
+                                       const SuppressionPolicy& policy);
   Status load_queue();
   // The file at path is still log's inode but no longer starts with log's first line.
   bool truncated_in_place(const std::string& path, const OpenLog& log) const;

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "maillog_parser.hpp"
 #include "maillog_reader.hpp"
@@ -152,4 +153,63 @@ TEST_CASE("maillog keeps its position when the database fails mid-batch",
   CHECK(database.count("maillog_positions") == 0);
   CHECK(read(database.db(), log.string()).lines == 15);
   CHECK(database.count("sends") == 5);
+}
+
+TEST_CASE("maillog writes each batch on its own thread while it reads the next",
+          "[store][maillog]") {
+  test::TestDatabase database;
+  test::ScratchDir scratch;
+  const auto log = scratch.path() / "maillog";
+  const auto lines = sample_lines();
+  append(log, lines, 0, lines.size());
+  store::MaillogOptions options;
+  options.batch_lines = 4;  // four batches, handed off one after the other
+  std::vector<std::thread::id> writers;
+  options.before_commit = [&] { writers.push_back(std::this_thread::get_id()); };
+  store::MaillogReader reader(database.db(), test::semantics_classifier(), options);
+  const auto stats = test::expect_ok(reader.read_file(log.string()));
+  REQUIRE(writers.size() == 4);
+  for (const auto& writer : writers) CHECK(writer != std::this_thread::get_id());
+  // The same rows, queue and position as one batch would leave (the first test case).
+  CHECK(stats.lines == 15);
+  CHECK(stats.deliveries == 6);
+  CHECK(database.count("sends") == 5);
+  CHECK(database.scalar("SELECT sync_category || '/' || reply_code FROM sends WHERE recipient = "
+                        "'full@example.net'") == "accepted/250");
+  CHECK(database.scalar("SELECT sent_at FROM sends WHERE recipient = 'full@example.net'") ==
+        "2026-01-08 09:14:03+00");
+  CHECK(database.scalar("SELECT message_id || ' ' || verp_token FROM sends WHERE recipient = "
+                        "'ok@example.org'") == "20260108091403.77A1C@sender.example t-9001");
+  CHECK(database.scalar("SELECT string_agg(queue_id, ',') FROM maillog_queue") == "4dQn00000001B");
+  CHECK(database.scalar("SELECT line_number FROM maillog_positions") == "15");
+  CHECK(read(database.db(), log.string()).lines == 0);
+}
+
+TEST_CASE("maillog reads its queue ids again after a failed batch", "[store][maillog][fault]") {
+  // The second of two batches fails: the first committed, the reader's queue ids were already
+  // past it. Read again, the same reader starts at the first batch's end with the queue ids the
+  // database holds, so the second batch's sends keep their Message-ID and first sighting.
+  test::TestDatabase database;
+  test::ScratchDir scratch;
+  const auto log = scratch.path() / "maillog";
+  const auto lines = sample_lines();
+  append(log, lines, 0, lines.size());
+  store::MaillogOptions options;
+  options.batch_lines = 5;  // the cleanup and qmgr lines of 4dQm2j6Hc1z9sWp in the first
+  int commits = 0;
+  bool fail = true;
+  options.before_commit = [&] {
+    if (++commits == 2 && fail) {
+      throw store::StoreError{store::StoreError::Kind::connection, "gone"};
+    }
+  };
+  store::MaillogReader reader(database.db(), test::semantics_classifier(), options);
+  REQUIRE(std::holds_alternative<store::StoreError>(reader.read_file(log.string())));
+  CHECK(database.scalar("SELECT line_number FROM maillog_positions") == "5");
+  fail = false;
+  CHECK(test::expect_ok(reader.read_file(log.string())).lines == 10);
+  CHECK(database.count("sends") == 5);
+  CHECK(database.scalar("SELECT message_id || ' ' || sent_at FROM sends WHERE recipient = "
+                        "'jane.doe@example.org'") ==
+        "20260108091403.77A1C@sender.example 2026-01-08 09:14:03+00");
 }
