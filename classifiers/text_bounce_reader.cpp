@@ -227,7 +227,11 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
   std::vector<RecipientStatus> result;
   for (const auto& address : recipients) {
     std::string text;
+    // Where the gathered text ends in the section: a later mention inside it (the address quoted
+    // again in "RCPT TO:<...>" or the reply) has been read already and must not repeat it.
+    size_t gathered_to = 0;
     for (const size_t i : mentions[to_lower(address)]) {
+      if (!by_line && !text.empty() && occurrences[i].begin < gathered_to) continue;
       // The explanation runs to the next recipient (or, by line, the next recipient line).
       size_t stop = section.size();
       if (const size_t j = by_line ? i + 1 : next_other[i]; j < occurrences.size()) {
@@ -240,13 +244,16 @@ std::vector<RecipientStatus> read_text_bounce(const FormatCatalog& catalog,
       // ("550 <jane@example.org>: User unknown") and keep the address so the reply reads whole.
       const size_t from = text.empty() || by_line ? occurrences[i].end : occurrences[i].begin;
       if (!by_line && occurrences[i].line_begin != std::string_view::npos) {
-        const size_t prefix = occurrences[i].line_begin;
-        append_bounded(text, section.substr(prefix, occurrences[i].begin - prefix));
+        const size_t prefix = std::max(occurrences[i].line_begin, gathered_to);
+        if (occurrences[i].begin > prefix) {
+          append_bounded(text, section.substr(prefix, occurrences[i].begin - prefix));
+        }
       }
       if (by_line && format->diagnostic_on_recipient_line) {
         stop = std::min(stop, section.find('\n', from));
       }
       if (stop > from) append_bounded(text, section.substr(from, stop - from));
+      gathered_to = std::max(gathered_to, stop);
       if (by_line || text.size() >= kMaxGathered) break;
     }
     // A bare address line ("<jane@example.org>") explains nothing: the reason is elsewhere in

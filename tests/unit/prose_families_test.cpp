@@ -1,7 +1,8 @@
 // Invariant 10: a prose bounce from any MTA family yields its recipient with the quoted error,
 // and when no rule knows the wording, the verdict comes from the enhanced status and the reply
 // code. Each layout below follows the MTA's own template (qmail-send, Postfix bounce(8), Exim,
-// Sendmail, Exchange 2003, Domino, OpenSMTPD, Courier, hMailServer); the remote reply is
+// Sendmail, Exchange 2000/2003, Domino, OpenSMTPD, Courier, hMailServer, Kerio Connect,
+// MailEnable, CommuniGate Pro, GroupWise GWIA, IceWarp, SmarterMail); the remote reply is
 // wording no rule knows, so only its codes can decide.
 #include <catch2/catch.hpp>
 #include <string>
@@ -109,6 +110,39 @@ std::vector<Family> families() {
                  "The following recipient(s) could not be reached:\n\n{rcpt}\n   Error Type: SMTP\n"
                  "   Remote server (192.0.2.71) issued an error.\n"
                  "   hMailServer sent: RCPT TO:<{rcpt}>\n   Remote server replied: {reply}\n"},
+      // Families the catalog has no entry for: the generic reader (or the Exchange 2003
+      // reader, for notices laid out like it) must still pair the address with its reply.
+      {"exchange 2000 (numeric date)", "exchange",
+       headers + "Your message did not reach some or all of the intended recipients.\n\n"
+                 "      Subject:\tJanuary offers\n      Sent:\t1/9/2026 9:30 AM\n\n"
+                 "The following recipient(s) could not be reached:\n\n"
+                 "      {rcpt} on 1/9/2026 9:30 AM\n"
+                 "            The e-mail system was unable to deliver the message, but did not\n"
+                 "            report a specific reason.\n"
+                 "            <mx.example.org #{status} smtp;{reply}>\n"},
+      {"kerio connect", "exchange",
+       headers + "Your message did not reach some or all of the intended recipients.\n\n"
+                 "   Subject:  January offers\n   Sent:     Fri, 9 Jan 2026 09:30:01 +0000\n\n"
+                 "The following recipient(s) could not be reached:\n\n   {rcpt}\n"
+                 "       Error Type: SMTP\n       Remote server replied: {reply}\n"},
+      {"mailenable", "exchange",
+       headers + "Message Delivery Failure.\n\n"
+                 "The following recipient(s) could not be reached:\n\n"
+                 "Recipient: [SMTP:{rcpt}]\nReason: Remote SMTP Server Returned: {reply}\n"},
+      {"communigate pro", "generic",
+       headers + "Failed to deliver to '<{rcpt}>'\nSMTP module(domain example.org) reports:\n"
+                 " host mx.example.org says:\n {reply}\n"},
+      {"groupwise gwia", "generic",
+       headers + "The attached file had the following undeliverable recipient(s):\n\t{rcpt}\n\n"
+                 "Transcript of session follows:\n Command:  RCPT TO:<{rcpt}>\n"
+                 " Response: {reply}\n"},
+      {"icewarp", "generic",
+       headers + "Your message could not be delivered to the following recipients.\n\n"
+                 "Recipient: {rcpt}\nReason: {reply}\n"},
+      {"smartermail", "generic",
+       headers + "Unable to deliver message to the following address(es).\n\n<{rcpt}>:\n"
+                 "192.0.2.25 does not like recipient.\nRemote host said: {reply}\n"
+                 "Giving up on 192.0.2.25.\n"},
   };
 }
 
@@ -148,5 +182,27 @@ TEST_CASE("every prose family yields its recipient, the quoted error, and a verd
       INFO("rule: " << r.verdict.rule);
       CHECK(r.verdict.rule.starts_with("status:"));
     }
+  }
+}
+
+TEST_CASE("an address quoted again in its own reply does not repeat the explanation",
+          "[prose_families]") {
+  // hMailServer, GroupWise and CommuniGate name the recipient, then quote it again in the
+  // command and the reply: the diagnostic holds the explanation once.
+  const std::string reply = "550 5.1.1 <ulrike@example.org>: zq-frobnication";
+  for (const Family& family : families()) {
+    const std::string name = family.name;
+    if (name != "hmailserver" && name != "groupwise gwia" && name != "communigate pro" &&
+        name != "smartermail") {
+      continue;
+    }
+    const auto m =
+        pipeline().run(family.name, fill(family.mail, "ulrike@example.org", reply, "5.1.1"));
+    REQUIRE(m.recipients.size() == 1);
+    const std::string& diagnostic = m.recipients[0].status.diagnostic;
+    INFO(family.name << " diagnostic: " << diagnostic);
+    const size_t first = diagnostic.find("zq-frobnication");
+    REQUIRE(first != std::string::npos);
+    CHECK(diagnostic.find("zq-frobnication", first + 1) == std::string::npos);
   }
 }
