@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -9,11 +10,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <new>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 
@@ -162,11 +166,13 @@ class MessageReader {
 // Answers go back in batches - a quarter of what the parent keeps queued, or whatever is done
 // before the worker would wait for more - so that the parent is woken once per batch, not once
 // per message. _exit, not exit: the parent's atexit handlers and stdio buffers are the parent's.
-[[noreturn]] void serve(int socket, const WorkerProcesses::Job& job) {
+[[noreturn]] void serve(int socket, const WorkerProcesses::Job& job,
+                        std::atomic<int64_t>& progress) {
   MessageReader reader(socket);
   SourceMessage message;
   std::string answers;
   size_t batched = 0;
+  size_t started = 0;
   auto flush = [&] {
     iovec all{answers.data(), answers.size()};
     if (!send_all(socket, &all, 1)) ::_exit(0);  // the parent has gone
@@ -176,7 +182,9 @@ class MessageReader {
   for (;;) {
     if (batched > 0 && !reader.ready()) flush();
     if (!reader.next(message)) break;
+    progress.store(static_cast<int64_t>(started++), std::memory_order_relaxed);
     const std::string result = job(message);
+    progress.store(-1, std::memory_order_relaxed);
     const uint64_t size = result.size();
     answers.append(reinterpret_cast<const char*>(&size), sizeof size);
     answers.append(result);
@@ -202,13 +210,23 @@ WorkerProcesses::~WorkerProcesses() {
 }
 
 bool WorkerProcesses::start_worker() {
+  // Shared with the worker: which message it is on, so that a crash is pinned on that message
+  // even when the worker had answered others in a batch it had not sent yet.
+  void* shared = ::mmap(nullptr, sizeof(std::atomic<int64_t>), PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED) return false;
+  auto* progress = new (shared) std::atomic<int64_t>(-1);
   int ends[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) return false;
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
+    ::munmap(shared, sizeof *progress);
+    return false;
+  }
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(ends[0]);
     ::close(ends[1]);
+    ::munmap(shared, sizeof *progress);
     return false;
   }
   if (pid == 0) {
@@ -219,13 +237,14 @@ bool WorkerProcesses::start_worker() {
     // A worker never outlives the parent (killed, or dead of SIGPIPE on a closed stdout).
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(0);
-    serve(ends[1], job_);
+    serve(ends[1], job_, *progress);
   }
   ::close(ends[1]);
   ::fcntl(ends[0], F_SETFL, ::fcntl(ends[0], F_GETFL) | O_NONBLOCK);
   Worker worker;
   worker.pid = pid;
   worker.socket = ends[0];
+  worker.progress = progress;
   workers_.push_back(std::move(worker));
   return true;
 }
@@ -335,6 +354,7 @@ void WorkerProcesses::take_results(Worker& worker) {
     if (worker.inbox.size() - offset - kResultHeader < size) break;
     Entry& done = entry(worker.in_flight.front());
     worker.in_flight.pop_front();
+    ++worker.answered;
     worker.in_flight_bytes -= done.message.bytes.size();
     done.result.emplace(worker.inbox, offset + kResultHeader, size);
     done.message.bytes = std::string();  // answered: its bytes are not needed any more
@@ -383,13 +403,21 @@ void WorkerProcesses::bury(size_t index) {
   while (::waitpid(dead.pid, &status, 0) < 0 && errno == EINTR) {
   }
   const std::string how = describe_exit(status);
-  // A worker that died idle blames nobody; it is replaced a bounded number of times, so that a
-  // worker that cannot even start does not make this a fork loop.
-  if (!dead.in_flight.empty() || ++idle_deaths_ <= wanted_) start_worker();
+  // The message it was on, from the progress it left: the ones before it were answered in a
+  // batch that died with it, the ones after were only queued; both go to another worker.
+  const int64_t on = dead.progress->load(std::memory_order_relaxed);
+  ::munmap(dead.progress, sizeof *dead.progress);
+  std::optional<size_t> culprit;
+  if (on >= 0 && static_cast<size_t>(on) >= dead.answered &&
+      static_cast<size_t>(on) - dead.answered < dead.in_flight.size()) {
+    culprit = static_cast<size_t>(on) - dead.answered;
+  }
+  // A death no message explains (a kill between messages, a worker that cannot even start) is
+  // made good a bounded number of times, so that it cannot become a fork loop.
+  if (culprit || ++unexplained_deaths_ <= 2 * wanted_) start_worker();
   for (size_t k = 0; k < dead.in_flight.size(); ++k) {
     Entry& job = entry(dead.in_flight[k]);
-    // The oldest unanswered message is the one the worker was on; the rest were only queued.
-    if (k == 0 && ++job.deaths >= kTries) {
+    if (k == culprit && ++job.deaths >= kTries) {
       job.result = lost_(job.message, "the worker process classifying it died, " +
                                           std::to_string(job.deaths) + " times; last " + how);
       job.message.bytes = std::string();
@@ -419,6 +447,7 @@ void WorkerProcesses::stop_all() {
   for (auto& worker : workers_) {
     while (::waitpid(worker.pid, nullptr, 0) < 0 && errno == EINTR) {
     }
+    ::munmap(worker.progress, sizeof *worker.progress);
   }
   workers_.clear();
 }

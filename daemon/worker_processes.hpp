@@ -6,18 +6,22 @@
 // two of them gained only 1.37x over one. Workers forked after the pipeline is built share its
 // compiled rules copy-on-write and take none of those locks from each other.
 //
-// The parent reads the messages and sends each one to the worker with the least work queued
-// (bounded per worker and in all, so memory stays bounded and a slow message does not stall the
-// others); each worker answers its messages in the order it got them, and the parent delivers
-// every result in input order. A worker that dies (a crash, a kill) is replaced; the message it
-// was on is tried once more on another worker, and if that one dies on it too, it is delivered
-// through `lost` with the reason, so no message is ever silently dropped. The messages queued
-// behind it go to the other workers.
+// The parent hands each message (its bytes, or the name of a file for the worker to read) to
+// the worker with the least queued, bounded per worker and in all so that memory stays bounded
+// and a slow message does not stall the others. Each worker answers in the order it got its
+// messages, in batches, so that the parent wakes once per batch; the parent delivers every
+// answer in input order. A worker that dies (a crash, a kill) is replaced. The message it was on
+// - which it marks in memory shared with the parent, so a batch of answers lost with it does not
+// blur that - is tried once more on another worker, and if that one dies on it too, it is
+// delivered through `lost` with the reason: no message is ever silently dropped. The others it
+// held go to the other workers.
 #pragma once
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -61,9 +65,11 @@ class WorkerProcesses {
  private:
   struct Worker {
     pid_t pid = -1;
-    int socket = -1;               // the parent's end, non-blocking
-    std::string outbox;            // framed messages not yet written to it
-    size_t outbox_sent = 0;        // bytes of outbox already written
+    int socket = -1;                           // the parent's end, non-blocking
+    std::atomic<int64_t>* progress = nullptr;  // shared: the message it is on, -1 between
+    size_t answered = 0;                       // answers received: its first unanswered one
+    std::string outbox;                        // framed messages not yet written to it
+    size_t outbox_sent = 0;                    // bytes of outbox already written
     std::deque<size_t> in_flight;  // sequence numbers sent and not answered, oldest first
     size_t in_flight_bytes = 0;    // their message bytes
     std::string inbox;             // result bytes read, not yet a whole frame
@@ -96,8 +102,8 @@ class WorkerProcesses {
   Job job_;
   Deliver deliver_;
   Lost lost_;
-  unsigned wanted_ = 0;       // how many workers to keep running
-  unsigned idle_deaths_ = 0;  // workers that died with no message to blame
+  unsigned wanted_ = 0;              // how many workers to keep running
+  unsigned unexplained_deaths_ = 0;  // workers that died with no message to blame
   std::vector<Worker> workers_;
   std::deque<Entry> pending_;  // messages not yet delivered, from first_sequence_ on
   size_t first_sequence_ = 0;
