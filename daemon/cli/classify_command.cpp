@@ -2,18 +2,22 @@
 // Parses and classifies each message with the configured rules and prints one line per message
 // (jsonl) or one aligned row per recipient (text). Exit status (exit_codes.hpp): 0 all read,
 // 1 some messages could not be read, 2 bad command line, configuration or rule pack.
-#include <atomic>
-#include <future>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
 #include <memory>
-#include <thread>
+#include <sstream>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "intake/message_source.hpp"
 #include "report_json.hpp"
 #include "runtime.hpp"
+#include "worker_processes.hpp"
 
 namespace bounced::daemon::cli {
 
@@ -26,23 +30,6 @@ struct ClassifyOptions {
   unsigned jobs = 1;
 };
 
-// Runs the pipeline over a batch on `jobs` threads; results keep the input order. The pipeline
-// is immutable, so threads share it.
-std::vector<ClassifiedMessage> run_batch(const Pipeline& pipeline,
-                                         const std::vector<SourceMessage>& batch, unsigned jobs) {
-  std::vector<ClassifiedMessage> results(batch.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < batch.size(); i = next++) {
-      results[i] = pipeline.run(batch[i].name, batch[i].bytes);
-    }
-  };
-  std::vector<std::jthread> threads;
-  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(work);
-  work();
-  return results;
-}
-
 std::string shorten(std::string_view text, size_t width) {
   if (text.size() <= width) return std::string(text);
   size_t cut = width - 3;
@@ -50,14 +37,13 @@ std::string shorten(std::string_view text, size_t width) {
   return std::string(text.substr(0, cut)) + "...";
 }
 
-void print_text_row(const ClassifiedMessage& message) {
+void print_text_row(std::ostream& out, const ClassifiedMessage& message) {
   const std::string file = std::filesystem::path(message.source).filename().string();
   auto row = [&](std::string_view recipient, std::string_view category, std::string_view reason,
                  std::string_view status, std::string_view text) {
-    std::cout << std::left << std::setw(28) << shorten(file, 27) << " " << std::setw(32)
-              << shorten(recipient, 31) << " " << std::setw(10) << category << " " << std::setw(20)
-              << shorten(reason, 19) << " " << std::setw(7) << status << " " << shorten(text, 70)
-              << "\n";
+    out << std::left << std::setw(28) << shorten(file, 27) << " " << std::setw(32)
+        << shorten(recipient, 31) << " " << std::setw(10) << category << " " << std::setw(20)
+        << shorten(reason, 19) << " " << std::setw(7) << status << " " << shorten(text, 70) << "\n";
   };
   if (message.recipients.empty()) {
     row("-", classifiers::to_string(message.report.kind), "-", "-",
@@ -70,6 +56,76 @@ void print_text_row(const ClassifiedMessage& message) {
   }
 }
 
+// What classify prints for one message, made where it was classified (here, or in a worker
+// process) and printed here in input order.
+struct Printed {
+  std::string out;  // its jsonl line or text rows
+  std::string err;  // its error and warning lines
+  bool failed = false;
+};
+
+Printed print(const ClassifiedMessage& message, bool jsonl) {
+  Printed printed;
+  if (message.report.kind == classifiers::ReportKind::error) {
+    printed.failed = true;
+    printed.err += message.source + ": " + message.error + "\n";
+  }
+  for (const auto& warning : message.report.warnings) {
+    printed.err += message.source + ": warning: " + warning + "\n";
+  }
+  if (jsonl) {
+    printed.out =
+        to_json(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  } else {
+    std::ostringstream rows;
+    print_text_row(rows, message);
+    printed.out = std::move(rows).str();
+  }
+  return printed;
+}
+
+// A worker's answer for one message: failed (one byte), the size of out (u64), out, err.
+std::string encode(const Printed& printed) {
+  const uint64_t out_size = printed.out.size();
+  std::string bytes(1 + sizeof out_size, printed.failed ? '1' : '0');
+  std::memcpy(bytes.data() + 1, &out_size, sizeof out_size);
+  return bytes + printed.out + printed.err;
+}
+
+Printed unreadable(const SourceError& error) {
+  Printed printed;
+  printed.err = error.name + ": " + error.reason + "\n";
+  printed.failed = true;
+  return printed;
+}
+
+// One message, read first if it was left unread: what classify prints for it (nothing for a
+// directory entry that turned out to be no file).
+Printed classify_one(const Pipeline& pipeline, const SourceMessage& source, bool jsonl,
+                     size_t max_size) {
+  if (!source.unread) return print(pipeline.run(source.name, source.bytes), jsonl);
+  Printed printed;
+  read_message_file(
+      source.name, max_size,
+      [&](SourceMessage&& read) { printed = print(pipeline.run(read.name, read.bytes), jsonl); },
+      [&](const SourceError& error) { printed = unreadable(error); });
+  return printed;
+}
+
+struct PrintedView {
+  std::string_view out;
+  std::string_view err;
+  bool failed = false;
+};
+
+PrintedView decode(std::string_view bytes) {
+  uint64_t out_size = 0;
+  std::memcpy(&out_size, bytes.data() + 1, sizeof out_size);
+  const bool failed = bytes[0] == '1';
+  bytes.remove_prefix(1 + sizeof out_size);
+  return {bytes.substr(0, out_size), bytes.substr(out_size), failed};
+}
+
 }  // namespace
 
 void register_classify_command(CLI::App& app, int& exit_code) {
@@ -79,7 +135,10 @@ void register_classify_command(CLI::App& app, int& exit_code) {
   add_pipeline_options(*cmd, options->pipeline);
   cmd->add_option("--format", options->format, "Output format")
       ->check(CLI::IsMember({"text", "jsonl"}));
-  cmd->add_option("-j,--jobs", options->jobs, "Parse and classify on this many threads")
+  cmd->add_option("-j,--jobs", options->jobs,
+                  "Parse and classify in this many worker processes, forked once the rules are "
+                  "loaded; output stays in input order, a message whose worker crashes is "
+                  "reported as an error (default 1: in this process)")
       ->check(CLI::Range(1u, 256u));
   cmd->add_option("paths", options->paths, "Message file, directory, Maildir, mbox, or - (stdin)")
       ->required();
@@ -91,6 +150,9 @@ void register_classify_command(CLI::App& app, int& exit_code) {
       return;
     }
     const bool jsonl = options->format == "jsonl";
+    // Into a file or a pipe, output goes in 64 KiB writes instead of stdio's 4 KiB ones (about
+    // one write per message otherwise); a terminal keeps its line buffering.
+    if (::isatty(STDOUT_FILENO) == 0) std::setvbuf(stdout, nullptr, _IOFBF, 64 * 1024);
     if (!jsonl) {
       std::cout << std::left << std::setw(28) << "FILE"
                 << " " << std::setw(32) << "RECIPIENT"
@@ -100,57 +162,52 @@ void register_classify_command(CLI::App& app, int& exit_code) {
                 << " DIAGNOSTIC\n";
     }
     size_t failed = 0;
-    auto emit = [&](const ClassifiedMessage& message) {
-      if (message.report.kind == classifiers::ReportKind::error) {
-        ++failed;
-        std::cerr << message.source << ": " << message.error << "\n";
-      }
-      for (const auto& warning : message.report.warnings) {
-        std::cerr << message.source << ": warning: " << warning << "\n";
-      }
-      if (jsonl) {
-        std::cout << to_json(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                  << "\n";
-      } else {
-        print_text_row(message);
-      }
+    auto show = [&](const PrintedView& printed) {
+      if (printed.failed) ++failed;
+      // std::cerr flushes std::cout first (it is tied to it): only when there is something.
+      if (!printed.err.empty()) std::cerr << printed.err;
+      std::cout << printed.out;
     };
-    const unsigned jobs = std::max(1u, options->jobs);
-    // With --jobs, a batch is classified on `jobs` threads while this thread reads the next one
-    // and prints the one before: reading and printing are a sixth of the work, and the other
-    // threads used to wait for them. Output keeps the input order.
-    std::vector<SourceMessage> batch;
-    std::future<std::vector<ClassifiedMessage>> classified;
-    constexpr size_t kBatch = 512;
-    auto flush = [&] {
-      auto previous = std::move(classified);
-      if (!batch.empty()) {
-        classified =
-            std::async(std::launch::async, [&pipeline = *pipeline, jobs, owned = std::move(batch)] {
-              return run_batch(pipeline, owned, jobs);
-            });
-        batch.clear();
-      }
-      if (previous.valid()) {
-        for (const auto& message : previous.get()) emit(message);
-      }
-    };
-    for_each_message(
-        options->paths, effective_limits(options->pipeline).max_message_size,
-        [&](SourceMessage&& source) {
-          if (jobs == 1) {
-            emit(pipeline->run(source.name, source.bytes));
-            return;
-          }
-          batch.push_back(std::move(source));
-          if (batch.size() == kBatch) flush();
-        },
-        [&](const SourceError& error) {
-          ++failed;
-          std::cerr << error.name << ": " << error.reason << "\n";
-        });
-    flush();
-    flush();
+    const size_t max_size = effective_limits(options->pipeline).max_message_size;
+    if (options->jobs <= 1) {
+      for_each_message(
+          options->paths, max_size,
+          [&](SourceMessage&& source) {
+            const Printed printed = print(pipeline->run(source.name, source.bytes), jsonl);
+            show({printed.out, printed.err, printed.failed});
+          },
+          [&](const SourceError& error) {
+            const Printed printed = unreadable(error);
+            show({printed.out, printed.err, printed.failed});
+          });
+    } else {
+      // Worker processes, forked now that the pipeline is built (see worker_processes.hpp):
+      // this process walks the paths and prints the answers in input order; the workers read
+      // the message files themselves.
+      std::cout.flush();
+      WorkerProcesses workers(
+          options->jobs,
+          [&](const SourceMessage& source) {
+            return encode(classify_one(*pipeline, source, jsonl, max_size));
+          },
+          [&](std::string_view answer) { show(decode(answer)); },
+          [&](const SourceMessage& source, const std::string& reason) {
+            ClassifiedMessage lost;
+            lost.source = source.name;
+            lost.report.kind = classifiers::ReportKind::error;
+            lost.error = reason;
+            return encode(print(lost, jsonl));
+          });
+      for_each_message(
+          options->paths, max_size,
+          [&](SourceMessage&& source) { workers.submit(std::move(source)); },
+          [&](const SourceError& error) {
+            // In its place among the answers, as -j 1 prints it.
+            workers.submit_answered(encode(unreadable(error)));
+          },
+          false);
+      workers.finish();
+    }
     if (failed > 0) {
       std::cerr << failed << " message(s) could not be read\n";
       exit_code = exit_code::partial;

@@ -1,5 +1,6 @@
 #include "message_source.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,9 +28,11 @@ std::string error_text(int code) {
 
 // Reads a whole regular file with one sized read (messages are read whole anyway, and stream
 // buffering costs a copy). The size is taken first: a file over the limit is not read at all.
-enum class ReadResult { read, failed, too_large };
-ReadResult read_file(const fs::path& path, size_t limit, std::string& out, std::string& error) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+// The type too, from the same descriptor: a directory entry is opened without a stat first
+// (O_NONBLOCK, so that a FIFO does not wait for a writer) and skipped if it is no regular file.
+enum class ReadResult { read, failed, too_large, not_a_file };
+ReadResult read_file(const char* path, size_t limit, std::string& out, std::string& error) {
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     error = error_text(errno);
     return ReadResult::failed;
@@ -39,6 +42,10 @@ ReadResult read_file(const fs::path& path, size_t limit, std::string& out, std::
     error = error_text(errno);
     ::close(fd);
     return ReadResult::failed;
+  }
+  if (!S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return ReadResult::not_a_file;
   }
   const auto size = static_cast<size_t>(info.st_size);
   if (size > limit) {
@@ -224,34 +231,49 @@ class MboxSplitter {
   size_t index_ = 0;
 };
 
-bool is_message_file(const fs::directory_entry& entry) {
-  if (!entry.is_regular_file()) return false;
-  const std::string name = entry.path().filename().string();
-  // Dovecot and Maildir bookkeeping files are not messages.
+// Dovecot and Maildir bookkeeping files are not messages.
+bool is_message_name(std::string_view name) {
   return !name.starts_with(".") && !name.starts_with("dovecot") && name != "maildirfolder" &&
          name != "subscriptions";
 }
 
-void read_message_file(const fs::path& file, size_t limit,
-                       const std::function<void(SourceMessage&&)>& visit,
-                       const std::function<void(const SourceError&)>& on_error) {
-  std::string bytes, error;
-  switch (read_file(file, limit, bytes, error)) {
-    case ReadResult::read:
-      visit(SourceMessage{file.string(), std::move(bytes)});
-      break;
-    case ReadResult::too_large:
-      on_error({file.string(), error, file.string()});
-      break;
-    case ReadResult::failed:
-      on_error({file.string(), error});
-      break;
+// The entries of a directory that may be messages, by the type readdir gives, so that listing
+// costs no stat per entry: regular files, and symlinks and entries of unknown type, which
+// read_file opens and skips if they are no regular file.
+void list_message_files(const fs::path& root, std::vector<fs::path>& files,
+                        const std::function<void(const SourceError&)>& on_error) {
+  DIR* dir = ::opendir(root.c_str());
+  if (dir == nullptr) {
+    on_error({root.string(), error_text(errno)});
+    return;
+  }
+  for (;;) {
+    errno = 0;
+    const dirent* entry = ::readdir(dir);
+    if (entry == nullptr) break;
+    if ((entry->d_type == DT_REG || entry->d_type == DT_LNK || entry->d_type == DT_UNKNOWN) &&
+        is_message_name(entry->d_name)) {
+      files.push_back(root / entry->d_name);
+    }
+  }
+  if (errno != 0) on_error({root.string(), error_text(errno)});
+  ::closedir(dir);
+}
+
+// A message file, read now or handed on unread.
+void message_file(const fs::path& file, size_t limit,
+                  const std::function<void(SourceMessage&&)>& visit,
+                  const std::function<void(const SourceError&)>& on_error, bool read_files) {
+  if (read_files) {
+    read_message_file(file.string(), limit, visit, on_error);
+  } else {
+    visit(SourceMessage{file.string(), std::string(), true});
   }
 }
 
 void visit_directory(const fs::path& dir, size_t limit,
                      const std::function<void(SourceMessage&&)>& visit,
-                     const std::function<void(const SourceError&)>& on_error) {
+                     const std::function<void(const SourceError&)>& on_error, bool read_files) {
   std::vector<fs::path> files;
   const bool maildir = fs::is_directory(dir / "cur") || fs::is_directory(dir / "new");
   std::vector<fs::path> roots;
@@ -262,13 +284,7 @@ void visit_directory(const fs::path& dir, size_t limit,
   } else {
     roots.push_back(dir);
   }
-  for (const auto& root : roots) {
-    std::error_code error;
-    for (const auto& entry : fs::directory_iterator(root, error)) {
-      if (is_message_file(entry)) files.push_back(entry.path());
-    }
-    if (error) on_error({root.string(), error.message()});
-  }
+  for (const auto& root : roots) list_message_files(root, files, on_error);
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {
     // A directory of samples carries its documentation and expectations beside the mail
@@ -280,7 +296,7 @@ void visit_directory(const fs::path& dir, size_t limit,
         stem == "LICENSE" || stem == "COPYING" || stem == "NOTICE" || stem == "AUTHORS") {
       continue;
     }
-    read_message_file(file, limit, visit, on_error);
+    message_file(file, limit, visit, on_error, read_files);
   }
 }
 
@@ -319,6 +335,25 @@ void read_standard_input(size_t limit, const std::function<void(SourceMessage&&)
 
 }  // namespace
 
+void read_message_file(const std::string& path, size_t max_message_size,
+                       const std::function<void(SourceMessage&&)>& visit,
+                       const std::function<void(const SourceError&)>& on_error) {
+  std::string bytes, error;
+  switch (read_file(path.c_str(), max_message_size, bytes, error)) {
+    case ReadResult::read:
+      visit(SourceMessage{path, std::move(bytes)});
+      break;
+    case ReadResult::too_large:
+      on_error({path, error, path});
+      break;
+    case ReadResult::failed:
+      on_error({path, error});
+      break;
+    case ReadResult::not_a_file:
+      break;
+  }
+}
+
 bool looks_like_mbox(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   char head[5] = {};
@@ -328,7 +363,7 @@ bool looks_like_mbox(const std::string& path) {
 
 void for_each_message(const std::vector<std::string>& paths, size_t max_message_size,
                       const std::function<void(SourceMessage&&)>& visit,
-                      const std::function<void(const SourceError&)>& on_error) {
+                      const std::function<void(const SourceError&)>& on_error, bool read_files) {
   for (const auto& path : paths) {
     if (path == "-") {
       read_standard_input(max_message_size, visit, on_error);
@@ -339,12 +374,12 @@ void for_each_message(const std::vector<std::string>& paths, size_t max_message_
     if (error) {
       on_error({path, error.message()});
     } else if (fs::is_directory(status)) {
-      visit_directory(path, max_message_size, visit, on_error);
+      visit_directory(path, max_message_size, visit, on_error, read_files);
     } else if (looks_like_mbox(path)) {
       std::ifstream in(path, std::ios::binary);
       MboxSplitter(path, max_message_size, visit, on_error).read(in);
     } else if (fs::is_regular_file(status)) {
-      read_message_file(path, max_message_size, visit, on_error);
+      message_file(path, max_message_size, visit, on_error, read_files);
     } else {
       // A pipe or a device: no size to take first, so read as a stream.
       std::ifstream in(path, std::ios::binary);

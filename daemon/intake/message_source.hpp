@@ -12,6 +12,9 @@ namespace bounced::daemon {
 struct SourceMessage {
   std::string name;  // file path, or "path#N" for the N-th message of an mbox, or "-"
   std::string bytes;
+  // A message file that for_each_message(..., read_files = false) left unread: bytes is empty,
+  // and read_message_file(name, ...) reads it - in a worker process, say.
+  bool unread = false;
 };
 
 struct SourceError {
@@ -27,10 +30,19 @@ struct SourceError {
 // skipped. Directory entries are visited in name order so runs are reproducible. A message larger
 // than max_message_size bytes goes to on_error instead of visit: a file's size is taken before
 // it is read, a stream (mbox entry, standard input) is spooled to disk past the limit, so memory
-// never holds more than max_message_size bytes of one message.
+// never holds more than max_message_size bytes of one message. With read_files false, a message
+// file (not an mbox) is handed to visit unread, in its place, for read_message_file.
 void for_each_message(const std::vector<std::string>& paths, size_t max_message_size,
                       const std::function<void(SourceMessage&&)>& visit,
-                      const std::function<void(const SourceError&)>& on_error);
+                      const std::function<void(const SourceError&)>& on_error,
+                      bool read_files = true);
+
+// Reads one message file as for_each_message does (one open, fstat and read): to visit, or to
+// on_error when it is over the limit or unreadable. Anything but a regular file (a directory
+// entry that is a symlink to a directory, say) is skipped, neither visited nor an error.
+void read_message_file(const std::string& path, size_t max_message_size,
+                       const std::function<void(SourceMessage&&)>& visit,
+                       const std::function<void(const SourceError&)>& on_error);
 
 // True when the file starts like an mbox ("From " separator line).
 bool looks_like_mbox(const std::string& path);

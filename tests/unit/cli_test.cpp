@@ -1,13 +1,17 @@
 // The commands as a postmaster runs them: exit codes and what they print.
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -111,4 +115,90 @@ TEST_CASE("classify exits 1 when a message could not be read, and goes on", "[cl
   CHECK_THAT(classify.output, Catch::Matchers::Contains("\"kind\":\"error\""));
   CHECK_THAT(classify.output, Catch::Matchers::Contains("message(s) could not be read"));
   CHECK_THAT(classify.output, Catch::Matchers::Contains("\"category\":\"hard\""));
+}
+
+namespace {
+
+// Every sample mail once, as symlinks in one directory, `copies` times over.
+void link_fixtures(const fs::path& dir, int copies) {
+  int n = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(kFixtures)) {
+    if (entry.path().extension() != ".eml" ||
+        entry.path().string().find("/fuzz/") != std::string::npos) {
+      continue;
+    }
+    for (int copy = 0; copy < copies; ++copy) {
+      fs::create_symlink(entry.path(), dir / (std::to_string(copy) + "-" + std::to_string(n) + "-" +
+                                              entry.path().filename().string()));
+    }
+    ++n;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("classify -j N prints what -j 1 prints, byte for byte, with the same exit status",
+          "[cli][workers]") {
+  TempDir mail("jobs");
+  link_fixtures(mail.path, 1);
+  // An unreadable entry and a directory among the mail: reported or skipped in their place.
+  fs::create_symlink(mail.path / "missing.eml", mail.path / "0-dangling.eml");
+  fs::create_directories(mail.path / "5-subdirectory");
+  for (const std::string format : {"jsonl", "text"}) {
+    const std::string args = "classify --format " + format + " " + mail.path.string() + " " +
+                             kFixtures + "/malformed " + kFixtures + "/arf";
+    const Run one = run(args);
+    CHECK(one.exit_code == 1);  // the malformed samples and the dangling link
+    CHECK_THAT(one.output, Catch::Matchers::Contains("0-dangling.eml: No such file or directory"));
+    for (const std::string jobs : {"2", "3", "64"}) {
+      const Run many = run(args + " -j " + jobs);
+      CHECK(many.exit_code == one.exit_code);
+      CHECK(many.output == one.output);
+    }
+  }
+}
+
+TEST_CASE("classify -j 2 loses nothing when a worker process is killed mid-run", "[cli][workers]") {
+  TempDir mail("killed");
+  link_fixtures(mail.path, 12);
+  const fs::path expected =
+      mail.path.parent_path() / ("bounced-cli-killed-j1-" + std::to_string(::getpid()) + ".jsonl");
+  const fs::path got =
+      mail.path.parent_path() / ("bounced-cli-killed-j2-" + std::to_string(::getpid()) + ".jsonl");
+  const Run one = run("classify --format jsonl " + mail.path.string() + " > " + expected.string());
+  // The run with -j 2 is started by hand so that its workers can be found and one killed.
+  const pid_t classify = ::fork();
+  REQUIRE(classify >= 0);
+  if (classify == 0) {
+    const int out = ::open(got.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    // Both streams into the file, as the run above (its output is the file's).
+    if (out < 0 || ::dup2(out, STDOUT_FILENO) < 0 || ::dup2(out, STDERR_FILENO) < 0) ::_exit(120);
+    const std::string dir = mail.path.string();
+    ::execl(BOUNCED_BINARY, BOUNCED_BINARY, "classify", "-j", "2", "--format", "jsonl", dir.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(121);
+  }
+  const std::string children =
+      "/proc/" + std::to_string(classify) + "/task/" + std::to_string(classify) + "/children";
+  std::vector<pid_t> workers;
+  for (int tries = 0; tries < 3000 && workers.size() < 2; ++tries) {
+    workers.clear();
+    std::ifstream list(children);
+    for (pid_t pid = 0; list >> pid;) workers.push_back(pid);
+    if (workers.size() < 2) ::usleep(1'000);
+  }
+  REQUIRE(workers.size() == 2);
+  ::usleep(30'000);  // into the run
+  CHECK(::kill(workers[0], SIGKILL) == 0);
+  int status = 0;
+  REQUIRE(::waitpid(classify, &status, 0) == classify);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == one.exit_code);
+  std::ifstream a(expected), b(got);
+  const std::string expected_output{std::istreambuf_iterator<char>(a), {}};
+  const std::string output{std::istreambuf_iterator<char>(b), {}};
+  CHECK(output.size() == expected_output.size());
+  CHECK(output == expected_output);
+  fs::remove(expected);
+  fs::remove(got);
 }
