@@ -87,9 +87,13 @@ Printed print(const ClassifiedMessage& message, bool jsonl) {
 // A worker's answer for one message: failed (one byte), the size of out (u64), out, err.
 std::string encode(const Printed& printed) {
   const uint64_t out_size = printed.out.size();
-  std::string bytes(1 + sizeof out_size, printed.failed ? '1' : '0');
-  std::memcpy(bytes.data() + 1, &out_size, sizeof out_size);
-  return bytes + printed.out + printed.err;
+  std::string bytes;
+  bytes.reserve(1 + sizeof out_size + printed.out.size() + printed.err.size());
+  bytes.push_back(printed.failed ? '1' : '0');
+  bytes.append(reinterpret_cast<const char*>(&out_size), sizeof out_size);
+  bytes.append(printed.out);
+  bytes.append(printed.err);
+  return bytes;
 }
 
 Printed unreadable(const SourceError& error) {
@@ -117,6 +121,10 @@ struct PrintedView {
   std::string_view err;
   bool failed = false;
 };
+
+PrintedView view(const Printed& printed) {
+  return {printed.out, printed.err, printed.failed};
+}
 
 PrintedView decode(std::string_view bytes) {
   uint64_t out_size = 0;
@@ -173,13 +181,9 @@ void register_classify_command(CLI::App& app, int& exit_code) {
       for_each_message(
           options->paths, max_size,
           [&](SourceMessage&& source) {
-            const Printed printed = print(pipeline->run(source.name, source.bytes), jsonl);
-            show({printed.out, printed.err, printed.failed});
+            show(view(print(pipeline->run(source.name, source.bytes), jsonl)));
           },
-          [&](const SourceError& error) {
-            const Printed printed = unreadable(error);
-            show({printed.out, printed.err, printed.failed});
-          });
+          [&](const SourceError& error) { show(view(unreadable(error))); });
     } else {
       // Worker processes, forked now that the pipeline is built (see worker_processes.hpp):
       // this process walks the paths and prints the answers in input order; the workers read
