@@ -14,7 +14,8 @@ std::string sha256_hex(std::string_view bytes);
 // cannot be read.
 std::optional<std::string> sha256_hex_of_file(const std::string& path);
 
-// zlib (deflate, level 6) and back; nullopt when the input is not zlib data.
+// zlib (deflate, level 1, a window fitted to the input) and back; nullopt when the input is
+// not zlib data.
 std::string compress(std::string_view bytes);
 std::optional<std::string> decompress(std::string_view compressed);
 
