@@ -59,6 +59,14 @@ MultipartType multipart_type(const std::string& content_type) {
   return multipart;
 }
 
+bool names_multipart(std::string_view value) {
+  constexpr std::string_view word = "multipart";
+  for (size_t at = 0; at + word.size() <= value.size(); ++at) {
+    if (istarts_with(value.substr(at), word)) return true;
+  }
+  return false;
+}
+
 // One pass over the lines. Header blocks are the message's own and the one after each part
 // delimiter; there a Content-Type naming a multipart opens a boundary. In content, a delimiter
 // line of an open boundary starts a part (and closes the multiparts opened inside it), its
@@ -151,6 +159,12 @@ class StructureScan {
     field_size_ = 0;
     fields_ = 0;
     if (content_type_.empty()) return std::nullopt;
+    // GMime reads the type as a literal token, so a value without "multipart" in it names none;
+    // most blocks (text parts, delivery-status, the original) skip GMime's parse and its object.
+    if (!names_multipart(content_type_)) {
+      content_type_.clear();
+      return std::nullopt;
+    }
     MultipartType type = multipart_type(content_type_);
     content_type_.clear();
     if (!type.is_multipart) return std::nullopt;

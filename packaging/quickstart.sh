@@ -11,7 +11,7 @@ build="${BOUNCED_BUILD_DIR:-$here/build}"
 
 packages=(build-essential cmake pkg-config
           libgmime-3.0-dev libre2-dev libpqxx-dev libyaml-cpp-dev catch2
-          libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev zlib1g-dev libsystemd-dev
+          libgoogle-perftools-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev zlib1g-dev libsystemd-dev
           postgresql postgresql-contrib
           libetpan-dev libgnutls28-dev libsasl2-modules libmilter-dev
           dovecot-imapd postfix openssl

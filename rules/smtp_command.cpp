@@ -41,6 +41,12 @@ std::string find_smtp_command(std::string_view text) {
   static const re2::RE2 transcript(R"((?im)^ *>>> ?(RCPT|MAIL|DATA|EHLO|HELO|BDAT)\b)");
   // In a transcript the failing command is the last ">>>" before the first 4xx/5xx "<<<" reply.
   static const re2::RE2 error_reply(R"((?m)^ *<<< ?[45]\d\d)");
+  // A transcript names its commands on ">>>" lines: without one, only the prose forms can match.
+  if (!has_transcript) {
+    std::string word;
+    if (re2::RE2::PartialMatch(text, prose, &word)) return canonical(word);
+    return {};
+  }
   re2::StringPiece first_error;
   const size_t error_at = error_reply.Match(text, 0, text.size(), RE2::UNANCHORED, &first_error, 1)
                               ? static_cast<size_t>(first_error.data() - text.data())
