@@ -386,7 +386,8 @@ Verdict Classifier::decide(const ClassifyInput& input, Trace&& trace) const {
       input.action == "failed" && !input.status.empty() && input.status.front() == '4';
   bool gave_up = false;
   if (retries_over) {
-    if (is_final_reason(verdict.reason)) {
+    // A reason from the status code alone is no last error: only a rule's words are.
+    if (group != nullptr && is_final_reason(verdict.reason)) {
       gave_up = true;
     } else if (group == nullptr || group->rules[index]->generic ||
                verdict.category == Category::unknown) {

@@ -530,6 +530,13 @@ TEST_CASE("the DSN action reaches the verdict", "[rules][action]") {
       classifier->classify(with_action("failed", "4.1.1", "450", "450 4.1.1 user unknown"));
   CHECK(unknown_user.category == Category::hard);
   CHECK_FALSE(unknown_user.downgraded);
+  // Only the status code spoke (no rule read words): the retries ran out, whatever the code.
+  for (const char* status : {"4.1.1", "4.2.2", "4.2.1"}) {
+    const Verdict code_only = classifier->classify(with_action("failed", status, "450", "450"));
+    CHECK(code_only.category == Category::soft);
+    CHECK(code_only.reason == "expired");
+    CHECK(code_only.rule == "action:failed");
+  }
   // Failed under 5.x.x is no expiry.
   CHECK(classifier->classify(with_action("failed", "5.0.0", "550", "550 try later")).category ==
         Category::unknown);
