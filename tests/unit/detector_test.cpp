@@ -277,6 +277,156 @@ TEST_CASE("ordinary mail that mentions absence or holidays is no auto-reply",
   }
 }
 
+TEST_CASE("out-of-office wording beyond the first ten languages, and phrasings they missed",
+          "[detectors][autoreply]") {
+  // Invariant 9 (autoreply6): one opening sentence per language and phrasing, none with an
+  // RFC 3834 header; each was not recognised before.
+  for (const std::string body : {
+           "I'm currently away. In my absence, please write to sales@example.com.",
+           "I'll be back in the office on Monday 19 January.",
+           "I'm out until Monday, 19 January.",
+           "I am currently unavailable until 19 January.",
+           "I am no longer with Example Co.; please write to info@example.com.",
+           "Thanks! I'll reply when I'm back.",
+           "This is an auto-reply: your message has arrived.",
+           "Vom 12. bis 23. Januar bin ich im Urlaub.",
+           "Während meiner Abwesenheit wird Ihre E-Mail nicht weitergeleitet.",
+           "Je suis en dehors du bureau jusqu'au 20 janvier.",
+           "No me encuentro en la oficina hasta el 20 de enero.",
+           "Non sono in ufficio fino al 20 gennaio.",
+           "Encontro-me de férias até 20 de janeiro.",
+           "Estou em viagem até o dia 20 de janeiro.",
+           "Tot en met 20 januari ben ik niet aanwezig.",
+           "Przebywam na urlopie do 20 stycznia.",
+           "Nejsem v kanceláři do 20. ledna.",
+           "Nie som v kancelárii do 20. januára.",
+           "Till och med 20 januari är jag föräldraledig.",
+           "Jeg er ute av kontoret til 20. januar.",
+           "Jeg holder ferie til og med den 20. januar.",
+           "Olen poissa toimistosta 20.1. asti.",
+           "20 Ocak tarihine kadar izinde olacağım.",
+           "До 20 января я в командировке.",
+           "Я у відпустці до 20 січня.",
+           "Január 20-ig szabadságon leszek.",
+           "Mă aflu în concediu până pe 20 ianuarie.",
+           "Απουσιάζω από το γραφείο έως τις 20 Ιανουαρίου.",
+           "1月20日まで不在にしています。",
+           "我正在出差，1月20日返回。",
+           "1월 20일까지 휴가 중입니다.",
+       }) {
+    INFO(body);
+    const ReadMail mail(plain_reply("Re: December offers", body));
+    CHECK(auto_reply.claim(mail.notice()) == Confidence::wording);
+  }
+  for (const std::string subject :
+       {"Auto: December offers", "Automated reply: December offers", "Autoresponder",
+        "Poissa toimistosta: tarjoukset", "Автовідповідь: Пропозиції", "Semester till 20 januari",
+        "Hors du bureau", "Fuera de oficina", "Buiten kantoor", "Dovolená do 20. ledna",
+        "不在办公室"}) {
+    INFO(subject);
+    const ReadMail mail(plain_reply(subject, "Thanks for your note, I will reply soon."));
+    CHECK(auto_reply.claim(mail.notice()) == Confidence::wording);
+  }
+}
+
+namespace {
+
+std::string with_headers(const std::string& headers, const std::string& subject,
+                         const std::string& body) {
+  return "From: Grace Lee <grace.lee@example.com>\nTo: newsletter@sender.example\nSubject: " +
+         subject + "\n" + headers + "Content-Type: text/plain; charset=utf-8\n\n" + body + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("which header marks make an auto-reply alone, and which only with wording",
+          "[detectors][autoreply]") {
+  const std::string plain = "Orders are handled by orders@example.com from now on.";
+  // Exchange's mailbox rules agent (the Out of Office assistant, a "reply using" rule) leaves
+  // the loop mark and asks for no answer: that pair is an automatic reply.
+  const ReadMail exchange(
+      with_headers("Auto-Submitted: auto-generated\nX-Auto-Response-Suppress: All\n"
+                   "X-MS-Exchange-Inbox-Rules-Loop: grace.lee@example.com\n",
+                   "RE: December offers", plain));
+  CHECK(auto_reply.claim(exchange.notice()) == Confidence::header);
+  // Alone, none of these says that a person's mailbox answered.
+  for (const std::string headers :
+       {"Auto-Submitted: auto-generated\n", "Auto-Submitted: auto-notified\n", "Precedence: bulk\n",
+        "Precedence: junk\n", "X-Auto-Response-Suppress: All\n",
+        "X-Auto-Response-Suppress: OOF, DR, RN, NRN\n",
+        "X-MS-Exchange-Inbox-Rules-Loop: grace.lee@example.com\n"}) {
+    INFO(headers);
+    const ReadMail mail(with_headers(headers, "RE: December offers", plain));
+    CHECK(auto_reply.claim(mail.notice()) == Confidence::none);
+  }
+  // vacation(1) marks its reply Precedence: junk; the wording still decides.
+  const ReadMail unix_vacation(
+      with_headers("Precedence: junk\n", "Re: December offers", "I am on vacation until May."));
+  CHECK(auto_reply.claim(unix_vacation.notice()) == Confidence::wording);
+  // RFC 3834 and the vendor marks, whatever the subject.
+  for (const std::string headers :
+       {"Auto-Submitted: auto-replied (vacation)\n", "Auto-Submitted: Auto-Replied\n",
+        "Auto-Submitted: auto-replied; owner-email=\"grace.lee@example.com\"\n",
+        "X-Autoreply: yes\n", "X-Autorespond: on\n", "Precedence: auto_reply\n"}) {
+    INFO(headers);
+    const ReadMail mail(with_headers(headers, "Re: December offers", plain));
+    CHECK(auto_reply.claim(mail.notice()) == Confidence::header);
+  }
+}
+
+TEST_CASE("mail to a list is no auto-reply by its wording, only by an RFC 3834 header",
+          "[detectors][autoreply]") {
+  for (const std::string headers :
+       {"List-Unsubscribe: <https://example.com/u?1>\nPrecedence: bulk\n",
+        "List-Id: Travel news <news.example.com>\n", "Precedence: list\n"}) {
+    INFO(headers);
+    const ReadMail news(with_headers(headers, "Out of office this summer? Pack this",
+                                     "I am out of the office myself until August."));
+    CHECK(auto_reply.claim(news.notice()) == Confidence::none);
+    const ReadMail confirm(with_headers(headers, "Please confirm your subscription", "Hello"));
+    CHECK(auto_reply.claim(confirm.notice()) == Confidence::none);
+  }
+  const ReadMail relayed(
+      with_headers("List-Id: Team <team.example.com>\nAuto-Submitted: "
+                   "auto-replied\n",
+                   "Automatic reply: minutes", "I am away."));
+  CHECK(auto_reply.claim(relayed.notice()) == Confidence::header);
+}
+
+TEST_CASE("a bounce whose returned original is an out-of-office reply stays a bounce",
+          "[detectors][autoreply]") {
+  const std::string original =
+      "From: Support Desk <support@sender.example>\nTo: bob@example.net\n"
+      "Subject: Out of Office: Your order\n\nI am out of the office until 20 January.\n";
+  // RFC 3834 asks bounces for Auto-Submitted too; the MTA template's sentences outrank it.
+  const ReadMail gateway(
+      "From: Example Mail Gateway <gateway@mx.example.net>\nSubject: Returned mail: see "
+      "transcript for details\nAuto-Submitted: auto-replied\n\n   ----- The following addresses "
+      "had permanent fatal errors -----\n<bob@example.net>\n    (reason: 550 5.1.1 User "
+      "unknown)\n\n   ----- Original message follows -----\n\n" +
+      original);
+  CHECK(auto_reply.claim(gateway.notice()) == Confidence::wording);
+  CHECK(prose.claim(gateway.notice()) == Confidence::layout);
+  // The vacation words after a bounce's own subject words are the original's subject.
+  const ReadMail subject(
+      "From: Example Mail Gateway <gateway@mail.example.net>\nSubject: Undeliverable: Out of "
+      "Office: Your order\n\nYour message could not be delivered.\n\nbob@example.net: 550 5.1.1 "
+      "Mailbox does not exist\n");
+  CHECK(auto_reply.claim(subject.notice()) == Confidence::none);
+  // An out-of-office sentence after the marker of a returned original is quoted, not written.
+  const ReadMail quoted(
+      "From: Example Mail Gateway <gateway@mail.example.net>\nSubject: Mail delivery failed\n\n"
+      "Your message could not be delivered.\n\nbob@example.net: 550 5.1.1 Mailbox does not "
+      "exist\n\n------ This is a copy of the message, including all the headers. ------\n\n" +
+      original);
+  CHECK(auto_reply.claim(quoted.notice()) == Confidence::none);
+  // An auto-reply that quotes our mail under Outlook's separator is still an auto-reply.
+  const ReadMail reply(plain_reply("Re: December offers",
+                                   "I am out of the office until 20 January.\n\n-----Original "
+                                   "Message-----\nFrom: news@sender.example\n"));
+  CHECK(auto_reply.claim(reply.notice()) == Confidence::wording);
+}
+
 TEST_CASE("a catalog format's action is failed or delivered, nothing else", "[detectors]") {
   namespace fs = std::filesystem;
   const fs::path dir =
